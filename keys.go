@@ -32,19 +32,19 @@ type Scheme string
 // ECDSA signatures are accepted in both ASN.1 DER and raw r‖s encodings,
 // because DSSE leaves the encoding out of band (P-DSSE-7).
 const (
-	ECDSASHA256         Scheme = "ecdsa-sha256"
-	ECDSASHA384         Scheme = "ecdsa-sha384"
-	ECDSASHA512         Scheme = "ecdsa-sha512"
-	Ed25519             Scheme = "ed25519"
-	RSAPSSSHA256        Scheme = "rsassa-pss-sha256"
-	RSAPSSSHA384        Scheme = "rsassa-pss-sha384"
-	RSAPSSSHA512        Scheme = "rsassa-pss-sha512"
-	RSAPKCS1v15SHA256   Scheme = "rsassa-pkcs1v15-sha256"
-	RSAPKCS1v15SHA384   Scheme = "rsassa-pkcs1v15-sha384"
-	RSAPKCS1v15SHA512   Scheme = "rsassa-pkcs1v15-sha512"
-	schemeKindECDSA            = "ecdsa"
-	schemeKindRSAPSS           = "rsassa-pss"
-	schemeKindRSAPKCS1         = "rsassa-pkcs1v15"
+	ECDSASHA256        Scheme = "ecdsa-sha256"
+	ECDSASHA384        Scheme = "ecdsa-sha384"
+	ECDSASHA512        Scheme = "ecdsa-sha512"
+	Ed25519            Scheme = "ed25519"
+	RSAPSSSHA256       Scheme = "rsassa-pss-sha256"
+	RSAPSSSHA384       Scheme = "rsassa-pss-sha384"
+	RSAPSSSHA512       Scheme = "rsassa-pss-sha512"
+	RSAPKCS1v15SHA256  Scheme = "rsassa-pkcs1v15-sha256"
+	RSAPKCS1v15SHA384  Scheme = "rsassa-pkcs1v15-sha384"
+	RSAPKCS1v15SHA512  Scheme = "rsassa-pkcs1v15-sha512"
+	schemeKindECDSA           = "ecdsa"
+	schemeKindRSAPSS          = "rsassa-pss"
+	schemeKindRSAPKCS1        = "rsassa-pkcs1v15"
 )
 
 func (s Scheme) kind() string {
@@ -240,21 +240,37 @@ func PublicKeyFromSSLib(k *signerverifier.SSLibKey) (*PublicKey, error) {
 	if k.KeyID != "" {
 		opts.KeyIDs = []string{k.KeyID}
 	}
+	var key *PublicKey
+	var err error
 	switch k.KeyType {
 	case signerverifier.ED25519KeyType:
-		raw, err := hex.DecodeString(k.KeyVal.Public)
-		if err != nil || len(raw) != ed25519.PublicKeySize {
+		raw, decErr := hex.DecodeString(k.KeyVal.Public)
+		if decErr != nil || len(raw) != ed25519.PublicKeySize {
 			return nil, fmt.Errorf("%w: Ed25519 key value is not %d hex bytes", ErrMalformed, ed25519.PublicKeySize)
 		}
 		return NewPublicKey(ed25519.PublicKey(raw), opts)
 	case signerverifier.ECDSAKeyType, "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384":
+		if scheme.kind() != schemeKindECDSA {
+			return nil, fmt.Errorf("%w: scheme %q for an ECDSA key", ErrUnsupportedKey, k.Scheme)
+		}
 		opts.Scheme = "" // hash follows the curve (see above)
-		return ParsePublicKey([]byte(k.KeyVal.Public), opts)
+		key, err = ParsePublicKey([]byte(k.KeyVal.Public), opts)
 	case signerverifier.RSAKeyType:
-		return ParsePublicKey([]byte(k.KeyVal.Public), opts)
+		key, err = ParsePublicKey([]byte(k.KeyVal.Public), opts)
 	default:
 		return nil, fmt.Errorf("%w: securesystemslib key type %q", ErrUnsupportedKey, k.KeyType)
 	}
+	if err != nil {
+		return nil, err
+	}
+	// The declared key type must match the key material: a key declared
+	// "ecdsa" that holds an RSA key is rejected, not reinterpreted.
+	_, isECDSA := key.key.(*ecdsa.PublicKey)
+	_, isRSA := key.key.(*rsa.PublicKey)
+	if (k.KeyType == signerverifier.RSAKeyType) != isRSA || (k.KeyType != signerverifier.RSAKeyType) != isECDSA {
+		return nil, fmt.Errorf("%w: key material is %T, declared %q", ErrUnsupportedKey, key.key, k.KeyType)
+	}
+	return key, nil
 }
 
 // ID is the key's identifier: the lowercase hex SHA-256 of its PKIX DER
