@@ -24,12 +24,12 @@ func TestBundleVerify(t *testing.T) {
 	line2, _ := json.Marshal(env2)
 
 	lines := []string{
-		string(signedEnvelope(t, a)),         // verified
-		"",                                    // blank: skipped
+		string(signedEnvelope(t, a)), // verified
+		"",                           // blank: skipped
 		`{"mediaType":"application/vnd.dev.sigstore.bundle+json"}`, // unrecognized: ignored
-		string(signedEnvelope(t, untrusted)), // untrusted key: ignored
-		string(line2) + "\r",                  // verified, CRLF
-		"not json at all",                     // ignored
+		string(signedEnvelope(t, untrusted)),                       // untrusted key: ignored
+		string(line2) + "\r",                                       // verified, CRLF
+		"not json at all",                                          // ignored
 	}
 	bundle, err := ReadBundle(strings.NewReader(strings.Join(lines, "\n")))
 	if err != nil {

@@ -144,7 +144,7 @@ func TestDSSEVectorsFile(t *testing.T) {
 	}
 }
 
-func ed25519Key(t *testing.T, pubHex string) *PublicKey {
+func ed25519Key(t testing.TB, pubHex string) *PublicKey {
 	t.Helper()
 	raw, err := hex.DecodeString(pubHex)
 	if err != nil {

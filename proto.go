@@ -10,7 +10,9 @@ import (
 // ToProto converts the Statement to the in-toto Go binding's type, for code
 // that works with github.com/in-toto/attestation (and sigstore-go, whose
 // results use it). The predicate becomes a structpb.Struct, in which numbers
-// are float64: integers above 2^53 lose precision (P-JSON-5). Keep using the
+// are float64: integers above 2^53 lose precision (P-JSON-5), and numbers
+// beyond float64's range (valid JSON such as 1e400) make the conversion fail
+// with ErrMalformed. Keep using the
 // Statement's own Predicate bytes for anything that is verified or hashed.
 func (s *Statement) ToProto() (*ita1.Statement, error) {
 	data, err := s.Marshal()

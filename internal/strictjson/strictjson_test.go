@@ -1,0 +1,126 @@
+package strictjson
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/buildtrust/buildtrust/internal/limits"
+)
+
+type inner struct {
+	Name string `json:"name"`
+	Key  string `json:"key"`
+}
+
+type doc struct {
+	Type    string            `json:"_type"`
+	Items   []inner           `json:"items"`
+	ByKey   map[string]inner  `json:"byKey"`
+	Ptr     *inner            `json:"ptr"`
+	Raw     json.RawMessage   `json:"raw"`
+	Any     any               `json:"any"`
+	Skipped string            `json:"-"`
+	NoTag   string            // JSON name "NoTag"
+	Extra   map[string]string `json:"extra,omitempty"`
+	embedded
+}
+
+type embedded struct {
+	Promoted string `json:"promoted"`
+}
+
+func TestUnmarshal(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		opts    Options
+		wantErr error
+	}{
+		{"valid", `{"_type":"t","items":[{"name":"a"}],"byKey":{"K":{"name":"b"}},"ptr":{"name":"c"},"raw":{"Name":1},"any":{"X":1},"NoTag":"x","promoted":"p"}`, Options{}, nil},
+		{"unknown ignored", `{"_type":"t","other":1}`, Options{}, nil},
+		{"unknown rejected", `{"_type":"t","other":1}`, Options{DisallowUnknownFields: true}, ErrUnknownField},
+		{"unknown nested rejected", `{"items":[{"name":"a","x":1}]}`, Options{DisallowUnknownFields: true}, ErrUnknownField},
+		{"duplicate top", `{"_type":"a","_type":"b"}`, Options{}, ErrDuplicateKey},
+		{"duplicate via escape", `{"_type":"a","\u005ftype":"b"}`, Options{}, ErrDuplicateKey},
+		{"duplicate inside raw", `{"raw":{"a":1,"a":2}}`, Options{}, ErrDuplicateKey},
+		{"duplicate in map", `{"byKey":{"k":{},"k":{}}}`, Options{}, ErrDuplicateKey},
+		{"case-folded field", `{"_TYPE":"a"}`, Options{}, ErrCaseMismatch},
+		{"case-folded nested", `{"items":[{"Name":"a"}]}`, Options{}, ErrCaseMismatch},
+		{"case-folded promoted", `{"Promoted":"a"}`, Options{}, ErrCaseMismatch},
+		// encoding/json folds the Kelvin sign (U+212A) to "k": "\u212aey" would fill Key.
+		{"kelvin sign folds to k", `{"ptr":{"\u212aey":"x"}}`, Options{}, ErrCaseMismatch},
+		{"long s folds to s", `{"item\u017f":[]}`, Options{}, ErrCaseMismatch},
+		{"long s unicode", `{"promoted":"a","ptr":{"name":"x"},"NoTag":"y","extra":{"\u017f":"z"}}`, Options{}, nil},
+		{"map keys may differ in case", `{"byKey":{"a":{},"A":{}}}`, Options{}, nil},
+		{"any keys may differ in case", `{"any":{"a":1,"A":2}}`, Options{}, nil},
+		{"invalid utf8", "{\"_type\":\"\xff\"}", Options{}, ErrInvalidUTF8},
+		{"lone high surrogate", `{"_type":"\ud800"}`, Options{}, ErrBadSurrogate},
+		{"lone low surrogate", `{"_type":"\udc00x"}`, Options{}, ErrBadSurrogate},
+		{"surrogate pair ok", `{"_type":"\ud83d\ude00"}`, Options{}, nil},
+		{"too deep", `{"any":` + strings.Repeat("[", 70) + strings.Repeat("]", 70) + `}`, Options{}, ErrTooDeep},
+		{"depth option", `{"any":[[[1]]]}`, Options{MaxDepth: 3}, ErrTooDeep},
+		{"too large", `{"_type":"` + strings.Repeat("a", 100) + `"}`, Options{MaxBytes: 50}, limits.ErrTooLarge},
+		{"trailing data", `{} {}`, Options{}, ErrTrailingData},
+		{"empty", `  `, Options{}, ErrEmptyDocument},
+		{"bad number", `{"any":01}`, Options{}, ErrSyntax},
+		{"bad literal", `{"any":tru}`, Options{}, ErrSyntax},
+		{"control char", "{\"_type\":\"a\tb\"}", Options{}, ErrSyntax},
+		{"wrong type", `{"_type":1}`, Options{}, ErrWrongType},
+		{"unterminated", `{"_type":"a"`, Options{}, ErrSyntax},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var d doc
+			err := Unmarshal([]byte(tc.in), &d, tc.opts)
+			if tc.wantErr == nil && err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			if tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestUnmarshalKeepsNumbersExact(t *testing.T) {
+	var v any
+	if err := Unmarshal([]byte(`{"n":9007199254740993}`), &v, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := v.(map[string]any)["n"].(json.Number).String(); got != "9007199254740993" {
+		t.Errorf("number = %s", got)
+	}
+	if err := Unmarshal([]byte(`{}`), nil, Options{}); err == nil {
+		t.Error("nil target accepted")
+	}
+}
+
+// FuzzUnmarshal checks the strict decoder against encoding/json: whatever we
+// accept, encoding/json accepts and decodes to the same value; a document
+// whose keys are all distinct, UTF-8 valid and shallow is accepted by both.
+func FuzzUnmarshal(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var strict any
+		err := Unmarshal(data, &strict, Options{})
+		if err != nil {
+			return
+		}
+		if !json.Valid(data) {
+			t.Fatalf("strict accepted invalid JSON %q", data)
+		}
+		var loose any
+		dec := json.NewDecoder(strings.NewReader(string(data)))
+		dec.UseNumber()
+		if err := dec.Decode(&loose); err != nil {
+			t.Fatalf("encoding/json rejects what strict accepted: %v", err)
+		}
+		if !reflect.DeepEqual(strict, loose) {
+			t.Fatalf("decoders disagree on %q", data)
+		}
+		var d doc
+		_ = Unmarshal(data, &d, Options{DisallowUnknownFields: true})
+	})
+}
