@@ -5,6 +5,7 @@ import (
 	"crypto/sha3"
 	"crypto/sha512"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -223,9 +224,13 @@ func (p DigestPolicy) Match(a, b DigestSet) error {
 	case sharedUnaccepted:
 		return fmt.Errorf("%w: the digest sets share no accepted algorithm", ErrWeakDigest)
 	default:
-		return fmt.Errorf("%w: no common digest algorithm", ErrSubjectMismatch)
+		return fmt.Errorf("%w: %w", ErrSubjectMismatch, errNoCommonAlgorithm)
 	}
 }
+
+// errNoCommonAlgorithm distinguishes "nothing to compare" from "compared and
+// differed" inside ErrSubjectMismatch.
+var errNoCommonAlgorithm = errors.New("no common digest algorithm")
 
 // digestBufferSize is the read buffer of Digest: large enough that the
 // per-read overhead is negligible next to hashing, small enough to stay in

@@ -61,12 +61,12 @@ func (e *Envelope) MarshalJSON() ([]byte, error) {
 }
 
 // ParseEnvelope decodes a DSSE envelope strictly: size-bounded, duplicate and
-// case-folded keys rejected, unknown fields rejected, at most MaxSignatures
-// signatures, payload and signatures in standard or URL-safe base64. It
-// verifies nothing.
+// case-folded keys rejected, unknown fields rejected (the signature's "cert"
+// is known), a payload field present (DSSE allows it to be empty), at least
+// one and at most MaxSignatures signatures, payload and signatures in
+// standard or URL-safe base64. It verifies nothing.
 func ParseEnvelope(data []byte) (*Envelope, error) {
-	var w envelopeJSON
-	err := strictjson.Unmarshal(data, &w, strictjson.Options{MaxBytes: limits.MaxEnvelopeBytes, DisallowUnknownFields: true})
+	w, err := readEnvelope(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: envelope: %w", ErrMalformed, err)
 	}
@@ -78,9 +78,6 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 	}
 	if len(w.Signatures) == 0 {
 		return nil, fmt.Errorf("%w: envelope has no signatures", ErrMalformed)
-	}
-	if len(w.Signatures) > limits.MaxSignatures {
-		return nil, limits.TooLarge("envelope signatures", limits.MaxSignatures)
 	}
 	e := &Envelope{PayloadType: w.PayloadType, Signatures: make([]Signature, len(w.Signatures))}
 	if e.Payload, err = decodeBase64(*w.Payload); err != nil {
@@ -100,6 +97,60 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 		e.Signatures[i] = Signature{KeyID: s.KeyID, Sig: sig, Cert: s.Cert}
 	}
 	return e, nil
+}
+
+var (
+	envelopeFields  = []string{"payloadType", "payload", "signatures"}
+	signatureFields = []string{"keyid", "sig", "cert"}
+)
+
+// readEnvelope decodes the wire form in one strict pass (see
+// strictjson.Reader); it stops at the signature limit without reading on.
+func readEnvelope(data []byte) (*envelopeJSON, error) {
+	r, err := strictjson.NewReader(data, strictjson.Options{MaxBytes: limits.MaxEnvelopeBytes, DisallowUnknownFields: true})
+	if err != nil {
+		return nil, err
+	}
+	var w envelopeJSON
+	err = r.Object(envelopeFields, func(key string) error {
+		var err error
+		switch key {
+		case "payloadType":
+			w.PayloadType, err = r.String()
+		case "payload":
+			if !r.Null() {
+				var p string
+				p, err = r.String()
+				w.Payload = &p
+			}
+		case "signatures":
+			err = r.Array(func() error {
+				if len(w.Signatures) == limits.MaxSignatures {
+					return limits.TooLarge("envelope signatures", limits.MaxSignatures)
+				}
+				var s signatureJSON
+				err := r.Object(signatureFields, func(key string) error {
+					var err error
+					switch key {
+					case "keyid":
+						s.KeyID, err = r.String()
+					case "sig":
+						s.Sig, err = r.String()
+					case "cert":
+						s.Cert, err = r.String()
+					}
+					return err
+				})
+				w.Signatures = append(w.Signatures, s)
+				return err
+			})
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &w, r.Close()
 }
 
 // decodeBase64 accepts standard and URL-safe base64, padded or not

@@ -140,4 +140,6 @@ const (
 var (
 	signatureThreats = []threat.ID{threat.F4, threat.G6}
 	subjectThreats   = []threat.ID{threat.F3, threat.G5}
+	// A weak digest lets an attacker make a colliding artifact (V2).
+	weakDigestThreats = []threat.ID{threat.F3, threat.G5, threat.V2}
 )

@@ -30,6 +30,7 @@ func FuzzParseEnvelope(f *testing.F) {
 	addCorpusSeeds(f, "scai-demos/examples/*/metadata/attestations/*.json", "slsa-verifier/cli/slsa-verifier/testdata/*.intoto.jsonl")
 	key := fuzzKey(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkEnvelopeAgrees(t, data)
 		env, err := ParseEnvelope(data)
 		if err != nil {
 			return
@@ -55,6 +56,7 @@ func FuzzParseEnvelope(f *testing.F) {
 func FuzzParseStatement(f *testing.F) {
 	addCorpusSeeds(f, "scai-demos/examples/*/metadata/*.json", "slsa-spec/docs/*/examples/*/example.json")
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkStatementAgrees(t, data)
 		st, err := ParseStatement(data)
 		if err != nil {
 			return

@@ -16,7 +16,7 @@ import (
 	"github.com/secure-systems-lab/go-securesystemslib/signerverifier"
 )
 
-func pemPublic(t *testing.T, name string) []byte {
+func pemPublic(t testing.TB, name string) []byte {
 	t.Helper()
 	der, err := x509.MarshalPKIXPublicKey(testKeys()[name].Public())
 	if err != nil {

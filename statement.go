@@ -3,6 +3,7 @@ package buildtrust
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"unicode"
@@ -34,13 +35,29 @@ const (
 // least one of uri, digest or content — not the looser rule of the in-toto Go
 // bindings, which also accept a name alone (GAP-1).
 type ResourceDescriptor struct {
-	Name             string         `json:"name,omitempty"`
-	URI              string         `json:"uri,omitempty"`
-	Digest           DigestSet      `json:"digest,omitempty"`
-	Content          []byte         `json:"content,omitempty"`
-	DownloadLocation string         `json:"downloadLocation,omitempty"`
-	MediaType        string         `json:"mediaType,omitempty"`
-	Annotations      map[string]any `json:"annotations,omitempty"`
+	Name             string      `json:"name,omitempty"`
+	URI              string      `json:"uri,omitempty"`
+	Digest           DigestSet   `json:"digest,omitempty"`
+	Content          []byte      `json:"content,omitempty"`
+	DownloadLocation string      `json:"downloadLocation,omitempty"`
+	MediaType        string      `json:"mediaType,omitempty"`
+	Annotations      Annotations `json:"annotations,omitempty"`
+}
+
+// Annotations are a descriptor's free-form extension fields (ITE-RD-4).
+// Decoded numbers are json.Number, so that they keep their exact text.
+type Annotations map[string]any
+
+// UnmarshalJSON decodes the object keeping numbers exact.
+func (a *Annotations) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return err
+	}
+	*a = m
+	return nil
 }
 
 // Validate checks the descriptor against the spec (ITE-RD-1): one of uri,
@@ -99,17 +116,117 @@ type Statement struct {
 // ITE-PR-1) and validates it. It accepts Statement v1 and the legacy v0.1.
 // Parsing establishes no trust: use VerifyStatement for signed statements.
 func ParseStatement(data []byte) (*Statement, error) {
-	var s Statement
-	if err := strictjson.Unmarshal(data, &s, strictjson.Options{MaxBytes: limits.MaxPayloadBytes}); err != nil {
+	s, err := readStatement(data)
+	if err != nil {
 		return nil, fmt.Errorf("%w: statement: %w", ErrMalformed, err)
-	}
-	if bytes.Equal(bytes.TrimSpace(s.Predicate), []byte("null")) {
-		s.Predicate = nil
 	}
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	return &s, nil
+	return s, nil
+}
+
+var (
+	statementFields  = []string{"_type", "subject", "predicateType", "predicate"}
+	descriptorFields = []string{"name", "uri", "digest", "content", "downloadLocation", "mediaType", "annotations"}
+)
+
+// readStatement decodes a Statement in one strict pass (strictjson.Reader),
+// stopping at the subject and digest limits without reading on.
+func readStatement(data []byte) (*Statement, error) {
+	r, err := strictjson.NewReader(data, strictjson.Options{MaxBytes: limits.MaxPayloadBytes})
+	if err != nil {
+		return nil, err
+	}
+	var s Statement
+	err = r.Object(statementFields, func(key string) error {
+		var err error
+		switch key {
+		case "_type":
+			s.Type, err = r.String()
+		case "predicateType":
+			s.PredicateType, err = r.String()
+		case "predicate":
+			var raw []byte
+			if raw, err = r.Raw(); err == nil && !bytes.Equal(raw, []byte("null")) {
+				s.Predicate = raw
+			}
+		case "subject":
+			err = r.Array(func() error {
+				if len(s.Subject) == limits.MaxSubjects {
+					return limits.TooLarge("statement subjects", limits.MaxSubjects)
+				}
+				rd, err := readDescriptor(r)
+				s.Subject = append(s.Subject, rd)
+				return err
+			})
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &s, r.Close()
+}
+
+// readDescriptor decodes one ResourceDescriptor object. Unknown fields are
+// ignored (ITE-PR-1); content is standard or URL-safe base64, as protojson
+// accepts.
+func readDescriptor(r *strictjson.Reader) (ResourceDescriptor, error) {
+	var rd ResourceDescriptor
+	err := r.Object(descriptorFields, func(key string) error {
+		var err error
+		switch key {
+		case "name":
+			rd.Name, err = r.String()
+		case "uri":
+			rd.URI, err = r.String()
+		case "downloadLocation":
+			rd.DownloadLocation, err = r.String()
+		case "mediaType":
+			rd.MediaType, err = r.String()
+		case "content":
+			var b64 string
+			if b64, err = r.String(); err == nil && b64 != "" {
+				if rd.Content, err = decodeBase64(b64); err != nil {
+					err = fmt.Errorf("content: %w", err)
+				}
+			}
+		case "digest":
+			if r.Null() {
+				return nil
+			}
+			rd.Digest = DigestSet{}
+			err = r.Object(nil, func(alg string) error {
+				if len(rd.Digest) == limits.MaxDigestsPerSet {
+					return limits.TooLarge("digest set", limits.MaxDigestsPerSet)
+				}
+				v, err := r.String()
+				rd.Digest[alg] = v
+				return err
+			})
+		case "annotations":
+			var raw []byte
+			if raw, err = r.Raw(); err == nil && !bytes.Equal(raw, []byte("null")) {
+				err = rd.Annotations.UnmarshalJSON(raw)
+			}
+		}
+		return err
+	})
+	return rd, err
+}
+
+// UnmarshalJSON decodes a descriptor with the strict rules of ParseStatement,
+// so that types embedding descriptors decode them the same way.
+func (rd *ResourceDescriptor) UnmarshalJSON(data []byte) error {
+	r, err := strictjson.NewReader(data, strictjson.Options{MaxBytes: limits.MaxPayloadBytes})
+	if err != nil {
+		return err
+	}
+	if *rd, err = readDescriptor(r); err != nil {
+		return err
+	}
+	return r.Close()
 }
 
 // Validate checks the Statement rules of the spec: a known _type (ITE-ST-1),
@@ -151,7 +268,7 @@ func validateTypeURI(u string) error {
 	if u == "" {
 		return fmt.Errorf("%w: empty type URI", ErrMalformed)
 	}
-	if !printable(u) || len(u) > limits.MaxPayloadTypeBytes*4 {
+	if !printable(u) || len(u) > limits.MaxTypeURIBytes {
 		return fmt.Errorf("%w: type URI %q is not printable or too long", ErrMalformed, u)
 	}
 	parsed, err := url.Parse(u)
@@ -164,25 +281,33 @@ func validateTypeURI(u string) error {
 // MatchSubjects returns the subjects whose digests match the artifact's
 // under the policy (ITE-ST-3, ITE-VAL-2: matching is by digest only). It
 // fails with a *CheckError for CheckStatementSubject, wrapping
-// ErrSubjectMismatch (or ErrWeakDigest) and threats F3 and G5, when none does.
+// ErrSubjectMismatch and threats F3 and G5 when none does — or ErrWeakDigest
+// and also V2 when the only digests in common are ones the policy refuses.
 func (s *Statement) MatchSubjects(artifact DigestSet, policy DigestPolicy) ([]ResourceDescriptor, error) {
 	var matched []ResourceDescriptor
-	var lastErr error
+	differed, weak := false, false
 	for _, sub := range s.Subject {
 		err := policy.Match(sub.Digest, artifact)
-		if err == nil {
+		switch {
+		case err == nil:
 			matched = append(matched, sub)
-			continue
+		case errors.Is(err, ErrWeakDigest):
+			weak = true
+		case !errors.Is(err, errNoCommonAlgorithm):
+			differed = true
 		}
-		lastErr = err
 	}
-	if len(matched) == 0 {
-		if lastErr == nil {
-			lastErr = ErrSubjectMismatch
-		}
-		return nil, &CheckError{Check: CheckStatementSubject, Threats: subjectThreats, Err: lastErr}
+	if len(matched) > 0 {
+		return matched, nil
 	}
-	return matched, nil
+	// Report the most telling cause: a digest that differs, else an overlap
+	// only in algorithms the policy does not accept, else no overlap at all.
+	if !differed && weak {
+		return nil, &CheckError{Check: CheckStatementSubject, Threats: weakDigestThreats,
+			Err: fmt.Errorf("%w: subjects share only unaccepted digest algorithms with the artifact", ErrWeakDigest)}
+	}
+	return nil, &CheckError{Check: CheckStatementSubject, Threats: subjectThreats,
+		Err: fmt.Errorf("%w: none of %d subjects", ErrSubjectMismatch, len(s.Subject))}
 }
 
 // NewStatement builds a v1 Statement. The predicate may be nil, raw JSON

@@ -116,6 +116,11 @@ func TestMatchSubjects(t *testing.T) {
 	if _, err := st.MatchSubjects(DigestSet{SHA256: strings.Repeat("f", 64)}, DigestPolicy{}); !errors.Is(err, ErrSubjectMismatch) {
 		t.Fatalf("mismatch: %v", err)
 	}
+	// A real disagreement outranks a weak-only overlap in the reported cause.
+	_, err = st.MatchSubjects(DigestSet{SHA256: strings.Repeat("f", 64), "sha1": hex40}, DigestPolicy{})
+	if !errors.Is(err, ErrSubjectMismatch) || errors.Is(err, ErrWeakDigest) {
+		t.Fatalf("differing sha256 plus sha1 overlap: %v", err)
+	}
 }
 
 func TestStatementProtoRoundTrip(t *testing.T) {

@@ -24,6 +24,10 @@ const (
 	// RFC 6838 caps each name part at 127 characters.
 	MaxPayloadTypeBytes = 256
 
+	// MaxTypeURIBytes bounds a TypeURI such as a predicateType. Real ones are
+	// under 100 bytes.
+	MaxTypeURIBytes = 1024
+
 	// MaxSignatures bounds the signatures one envelope may carry. DSSE allows
 	// t-of-n; no real deployment uses more than a handful of signers, and
 	// sumdb notes cap at 100 for the same reason ("avoid spending forever").

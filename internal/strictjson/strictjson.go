@@ -21,8 +21,6 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
-
-	"github.com/buildtrust/buildtrust/internal/limits"
 )
 
 // Errors returned (wrapped, with the byte offset) by Unmarshal.
@@ -59,15 +57,25 @@ func Unmarshal(data []byte, v any, opts Options) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return errors.New("strictjson: Unmarshal needs a non-nil pointer")
 	}
-	if err := Validate(data, rv.Type().Elem(), opts); err != nil {
+	t := rv.Type().Elem()
+	if err := Validate(data, t, opts); err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if opts.DisallowUnknownFields {
-		dec.DisallowUnknownFields()
+	// Validate has enforced DisallowUnknownFields for every struct it could
+	// see. A Decoder is needed only for UseNumber, when the target can hold
+	// an interface value; json.Unmarshal is several times faster otherwise.
+	var err error
+	if holdsInterface(t) {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if opts.DisallowUnknownFields {
+			dec.DisallowUnknownFields()
+		}
+		err = dec.Decode(v)
+	} else {
+		err = json.Unmarshal(data, v)
 	}
-	if err := dec.Decode(v); err != nil {
+	if err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			return fmt.Errorf("%w: field %q: %v", ErrWrongType, te.Field, err)
@@ -80,32 +88,18 @@ func Unmarshal(data []byte, v any, opts Options) error {
 // Validate runs the strict checks of Unmarshal without decoding. A nil t
 // checks syntax, size, depth, UTF-8, surrogates and duplicate keys only.
 func Validate(data []byte, t reflect.Type, opts Options) error {
-	maxBytes := opts.MaxBytes
-	if maxBytes <= 0 {
-		maxBytes = limits.MaxEnvelopeBytes
-	}
-	if len(data) > maxBytes {
-		return limits.TooLarge("JSON document", int64(maxBytes))
-	}
-	maxDepth := opts.MaxDepth
-	if maxDepth <= 0 {
-		maxDepth = limits.MaxJSONDepth
-	}
-	s := scanner{data: data, maxDepth: maxDepth, disallowUnknown: opts.DisallowUnknownFields}
-	s.skipSpace()
-	if s.pos == len(data) {
-		return ErrEmptyDocument
-	}
-	if err := s.value(t, 0); err != nil {
+	r, err := NewReader(data, opts)
+	if err != nil {
 		return err
 	}
-	s.skipSpace()
-	if s.pos != len(data) {
-		return fmt.Errorf("%w at offset %d", ErrTrailingData, s.pos)
+	if err := r.value(t); err != nil {
+		return err
 	}
-	return nil
+	return r.Close()
 }
 
+// scanner holds the position in a document and the low-level token rules;
+// Reader builds objects and arrays on it.
 type scanner struct {
 	data            []byte
 	pos             int
@@ -128,26 +122,14 @@ func (s *scanner) skipSpace() {
 	}
 }
 
-// value scans one JSON value; t is the Go type it will be decoded into, or
-// nil when the subtree is opaque to us (interface, RawMessage, Unmarshaler).
-func (s *scanner) value(t reflect.Type, depth int) error {
-	t = indirect(t)
+// scalar scans a string, number or literal.
+func (s *scanner) scalar() error {
 	if s.pos >= len(s.data) {
 		return s.errAt(fmt.Errorf("%w: unexpected end", ErrSyntax))
 	}
 	switch c := s.data[s.pos]; {
-	case c == '{':
-		if depth >= s.maxDepth {
-			return s.errAt(ErrTooDeep)
-		}
-		return s.object(t, depth+1)
-	case c == '[':
-		if depth >= s.maxDepth {
-			return s.errAt(ErrTooDeep)
-		}
-		return s.array(t, depth+1)
 	case c == '"':
-		_, err := s.str()
+		_, _, err := s.scanStr()
 		return err
 	case c == '-' || (c >= '0' && c <= '9'):
 		return s.number()
@@ -162,148 +144,52 @@ func (s *scanner) value(t reflect.Type, depth int) error {
 	}
 }
 
-func (s *scanner) object(t reflect.Type, depth int) error {
-	s.pos++ // '{'
-	var fields *fieldSet
-	var elem reflect.Type
-	if t != nil {
-		switch t.Kind() {
-		case reflect.Struct:
-			fields = fieldsOf(t)
-		case reflect.Map:
-			elem = t.Elem()
-		}
-	}
-	seen := make(map[string]struct{})
-	s.skipSpace()
-	if s.pos < len(s.data) && s.data[s.pos] == '}' {
-		s.pos++
-		return nil
-	}
-	for {
-		s.skipSpace()
-		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
-			return s.errAt(fmt.Errorf("%w: expected object key", ErrSyntax))
-		}
-		keyPos := s.pos
-		key, err := s.str()
-		if err != nil {
-			return err
-		}
-		if _, dup := seen[key]; dup {
-			s.pos = keyPos
-			return s.errAt(fmt.Errorf("%w %q", ErrDuplicateKey, key))
-		}
-		seen[key] = struct{}{}
-		valueType := elem
-		if fields != nil {
-			ft, ok := fields.exact[key]
-			switch {
-			case ok:
-				valueType = ft
-			case fields.folded(key):
-				s.pos = keyPos
-				return s.errAt(fmt.Errorf("%w: %q", ErrCaseMismatch, key))
-			case s.disallowUnknown:
-				s.pos = keyPos
-				return s.errAt(fmt.Errorf("%w %q", ErrUnknownField, key))
-			}
-		}
-		s.skipSpace()
-		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
-			return s.errAt(fmt.Errorf("%w: expected ':'", ErrSyntax))
-		}
-		s.pos++
-		s.skipSpace()
-		if err := s.value(valueType, depth); err != nil {
-			return err
-		}
-		s.skipSpace()
-		if s.pos >= len(s.data) {
-			return s.errAt(fmt.Errorf("%w: unterminated object", ErrSyntax))
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-		case '}':
-			s.pos++
-			return nil
-		default:
-			return s.errAt(fmt.Errorf("%w: expected ',' or '}'", ErrSyntax))
-		}
-	}
-}
-
-func (s *scanner) array(t reflect.Type, depth int) error {
-	s.pos++ // '['
-	var elem reflect.Type
-	if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
-		elem = t.Elem()
-	}
-	s.skipSpace()
-	if s.pos < len(s.data) && s.data[s.pos] == ']' {
-		s.pos++
-		return nil
-	}
-	for {
-		s.skipSpace()
-		if err := s.value(elem, depth); err != nil {
-			return err
-		}
-		s.skipSpace()
-		if s.pos >= len(s.data) {
-			return s.errAt(fmt.Errorf("%w: unterminated array", ErrSyntax))
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-		case ']':
-			s.pos++
-			return nil
-		default:
-			return s.errAt(fmt.Errorf("%w: expected ',' or ']'", ErrSyntax))
-		}
-	}
-}
-
 // str scans a string starting at the opening quote and returns its decoded
-// value (decoded only when it contains escapes; callers use it for keys).
+// value as a fresh string.
 func (s *scanner) str() (string, error) {
+	raw, escaped, err := s.scanStr()
+	if err != nil {
+		return "", err
+	}
+	if !escaped {
+		return string(raw[1 : len(raw)-1]), nil
+	}
+	var v string
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "", s.errAt(fmt.Errorf("%w: %v", ErrSyntax, err))
+	}
+	return v, nil
+}
+
+// scanStr validates a string starting at the opening quote and returns its
+// raw bytes, quotes included, and whether it contains escapes.
+func (s *scanner) scanStr() (raw []byte, escaped bool, err error) {
 	start := s.pos
 	s.pos++ // opening quote
-	escaped := false
 	for s.pos < len(s.data) {
 		c := s.data[s.pos]
 		switch {
 		case c == '"':
 			s.pos++
-			raw := s.data[start:s.pos]
-			if !escaped {
-				return string(raw[1 : len(raw)-1]), nil
-			}
-			var v string
-			if err := json.Unmarshal(raw, &v); err != nil {
-				return "", s.errAt(fmt.Errorf("%w: %v", ErrSyntax, err))
-			}
-			return v, nil
+			return s.data[start:s.pos], escaped, nil
 		case c == '\\':
 			escaped = true
 			if err := s.escape(); err != nil {
-				return "", err
+				return nil, false, err
 			}
 		case c < 0x20:
-			return "", s.errAt(fmt.Errorf("%w: control character in string", ErrSyntax))
+			return nil, false, s.errAt(fmt.Errorf("%w: control character in string", ErrSyntax))
 		case c < utf8.RuneSelf:
 			s.pos++
 		default:
 			r, size := utf8.DecodeRune(s.data[s.pos:])
 			if r == utf8.RuneError && size <= 1 {
-				return "", s.errAt(ErrInvalidUTF8)
+				return nil, false, s.errAt(ErrInvalidUTF8)
 			}
 			s.pos += size
 		}
 	}
-	return "", s.errAt(fmt.Errorf("%w: unterminated string", ErrSyntax))
+	return nil, false, s.errAt(fmt.Errorf("%w: unterminated string", ErrSyntax))
 }
 
 // escape scans one backslash escape, rejecting unpaired surrogates, which
@@ -420,13 +306,41 @@ func indirect(t reflect.Type) reflect.Type {
 // fieldSet is the set of JSON names encoding/json would map to fields of a
 // struct type, following its rules for tags, "-", and embedded structs.
 type fieldSet struct {
+	names []string // never nil: a struct's field names, for Reader.Object
 	exact map[string]reflect.Type
 }
 
-func (f *fieldSet) folded(key string) bool {
-	for name := range f.exact {
-		if strings.EqualFold(name, key) {
-			return true
+var interfaceCache sync.Map // reflect.Type → bool
+
+// holdsInterface reports whether decoding into t may create interface values
+// (whose numbers UseNumber must keep exact). Types with their own
+// UnmarshalJSON decide that for themselves.
+func holdsInterface(t reflect.Type) bool {
+	if v, ok := interfaceCache.Load(t); ok {
+		return v.(bool)
+	}
+	v := walkInterface(t, map[reflect.Type]bool{})
+	interfaceCache.Store(t, v)
+	return v
+}
+
+func walkInterface(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if t.Kind() == reflect.Interface {
+		return true
+	}
+	t = indirect(t)
+	if t == nil || seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array, reflect.Map:
+		return walkInterface(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if walkInterface(t.Field(i).Type, seen) {
+				return true
+			}
 		}
 	}
 	return false
@@ -438,7 +352,7 @@ func fieldsOf(t reflect.Type) *fieldSet {
 	if f, ok := fieldCache.Load(t); ok {
 		return f.(*fieldSet)
 	}
-	f := &fieldSet{exact: make(map[string]reflect.Type)}
+	f := &fieldSet{names: []string{}, exact: make(map[string]reflect.Type)}
 	collectFields(t, f, 0)
 	actual, _ := fieldCache.LoadOrStore(t, f)
 	return actual.(*fieldSet)
@@ -473,6 +387,7 @@ func collectFields(t reflect.Type, f *fieldSet, depth int) {
 		}
 		if _, ok := f.exact[name]; !ok {
 			f.exact[name] = sf.Type
+			f.names = append(f.names, name)
 		}
 	}
 }
