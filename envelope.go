@@ -245,8 +245,10 @@ type VerifyOptions struct {
 type VerifiedEnvelope struct {
 	PayloadType string
 	Payload     []byte
-	// Signers are the distinct trusted keys with a valid signature, in the
-	// order of VerifyOptions.Keys.
+	// Signers are distinct trusted keys with a valid signature, in the order
+	// of VerifyOptions.Keys. Verification stops once the threshold is met
+	// (DSSE allows it), so with more trusted signatures than the threshold
+	// not every signer is listed.
 	Signers []*PublicKey
 }
 

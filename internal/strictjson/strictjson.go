@@ -8,7 +8,12 @@
 // way by us. Unmarshal first walks the document once, alongside the Go type it
 // is decoded into, and rejects all of these, bounds size and nesting depth,
 // and optionally rejects unknown fields; only then does encoding/json decode
-// it (with UseNumber, so numbers keep their exact text).
+// it (with UseNumber where the target can hold interface values, so numbers
+// keep their exact text).
+//
+// Reader applies the same rules while the caller pulls values out in a
+// single pass, for formats decoded on every verification (DSSE envelopes,
+// Statements); Validate is itself a Reader walk guided by the target type.
 package strictjson
 
 import (
