@@ -72,6 +72,7 @@ var pinned = map[string]string{
 	"github.com/google/go-sev-guest":                    "v0.15.0",
 	"github.com/google/go-tdx-guest":                    "v0.3.1",
 	"google.golang.org/protobuf":                        "v1.36.12",
+	"github.com/google/go-eventlog":                     "v0.0.2",
 }
 
 type listedPackage struct {

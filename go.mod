@@ -3,6 +3,7 @@ module github.com/buildtrust/buildtrust
 go 1.25.0
 
 require (
+	github.com/google/go-eventlog v0.0.2
 	github.com/google/go-sev-guest v0.15.0
 	github.com/google/go-tdx-guest v0.3.1
 	github.com/google/go-tpm v0.9.8
