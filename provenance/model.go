@@ -284,11 +284,11 @@ type v01Predicate struct {
 		ID string `json:"id"`
 	} `json:"builder"`
 	Recipe struct {
-		Type              string         `json:"type"`
+		Type              string          `json:"type"`
 		DefinedInMaterial json.RawMessage `json:"definedInMaterial"` // a number, or a numeric string in GCB output
-		EntryPoint        string         `json:"entryPoint"`
-		Arguments         map[string]any `json:"arguments"`
-		Environment       map[string]any `json:"environment"`
+		EntryPoint        string          `json:"entryPoint"`
+		Arguments         map[string]any  `json:"arguments"`
+		Environment       map[string]any  `json:"environment"`
 	} `json:"recipe"`
 	Metadata struct {
 		BuildInvocationID string          `json:"buildInvocationId"`

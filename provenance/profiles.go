@@ -23,7 +23,7 @@ import (
 type Profile struct {
 	// BuildTypes are the buildType URIs this profile describes (exact).
 	BuildTypes []string
-	Source []string
+	Source     []string
 	// Ref points at a full git ref ("refs/tags/v1"); Branch and Tag at bare
 	// names, for builders that record those instead.
 	Ref        []string

@@ -276,10 +276,15 @@ func TestTimeChecks(t *testing.T) {
 		mutate func(*Provenance, *Expectations, *Options)
 		ok     bool
 	}{
-		"in window":         {func(_ *Provenance, e *Expectations, _ *Options) { e.NotBefore, e.NotAfter = startedOn.Add(-time.Hour), finishedOn.Add(time.Hour) }, true},
-		"after window":      {func(_ *Provenance, e *Expectations, _ *Options) { e.NotAfter = startedOn }, false},
-		"before window":     {func(_ *Provenance, e *Expectations, _ *Options) { e.NotBefore = finishedOn.Add(time.Second) }, false},
-		"finished first":    {func(p *Provenance, _ *Expectations, _ *Options) { early := startedOn.Add(-time.Hour); p.RunDetails.Metadata.FinishedOn = &early }, false},
+		"in window": {func(_ *Provenance, e *Expectations, _ *Options) {
+			e.NotBefore, e.NotAfter = startedOn.Add(-time.Hour), finishedOn.Add(time.Hour)
+		}, true},
+		"after window":  {func(_ *Provenance, e *Expectations, _ *Options) { e.NotAfter = startedOn }, false},
+		"before window": {func(_ *Provenance, e *Expectations, _ *Options) { e.NotBefore = finishedOn.Add(time.Second) }, false},
+		"finished first": {func(p *Provenance, _ *Expectations, _ *Options) {
+			early := startedOn.Add(-time.Hour)
+			p.RunDetails.Metadata.FinishedOn = &early
+		}, false},
 		"from the future":   {func(_ *Provenance, _ *Expectations, o *Options) { o.Now = startedOn.Add(-time.Hour) }, false},
 		"no times, windows": {func(p *Provenance, e *Expectations, _ *Options) { p.RunDetails.Metadata = nil; e.NotAfter = finishedOn }, false},
 		"no times":          {func(p *Provenance, _ *Expectations, _ *Options) { p.RunDetails.Metadata = nil }, true},
