@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -129,6 +130,7 @@ func Parse(st *buildtrust.Statement) (*Parsed, error) {
 	default:
 		return nil, fmt.Errorf("%w: %q", ErrPredicateType, st.PredicateType)
 	}
+	p.dropEmptyDescriptors()
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -140,6 +142,22 @@ func decode(raw []byte, v any) error {
 		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	return nil
+}
+
+// dropEmptyDescriptors removes resource descriptors with no field set: PROV-2
+// says unset, null and empty values mean the same, and Google Cloud Build
+// writes "byproducts": [{}].
+func (p *Parsed) dropEmptyDescriptors() {
+	empty := func(rd buildtrust.ResourceDescriptor) bool {
+		return rd.Name == "" && rd.URI == "" && len(rd.Digest) == 0 && len(rd.Content) == 0 &&
+			rd.DownloadLocation == "" && rd.MediaType == "" && len(rd.Annotations) == 0
+	}
+	for _, rds := range []*[]buildtrust.ResourceDescriptor{&p.BuildDefinition.ResolvedDependencies, &p.RunDetails.Byproducts, &p.RunDetails.Builder.BuilderDependencies} {
+		*rds = slices.DeleteFunc(*rds, empty)
+		if len(*rds) == 0 {
+			*rds = nil
+		}
+	}
 }
 
 // Validate checks the fields SLSA requires for Build L1 (PROV-3): a

@@ -334,6 +334,7 @@ func TestVersionedTagsAndRefs(t *testing.T) {
 		"git+ssh://git@github.com/org/repo":                 "github.com/org/repo",
 		"https://user@example.com/a/b@v1.2.3":               "example.com/a/b",
 		"github.com/org/repo":                               "github.com/org/repo",
+		"git+http://github.com/org/repo":                    "http://github.com/org/repo",
 		"git+https://android.googlesource.com/platform/x@x": "android.googlesource.com/platform/x",
 	} {
 		if got := CanonicalRepository(in); got != want {

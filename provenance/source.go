@@ -21,9 +21,15 @@ func CanonicalRepository(uri string) string {
 // canonicalLocation drops the scheme, user info, a trailing slash and
 // ".git", and lower-cases the host. It keeps refs and paths: an expected
 // repository written with "@ref" or as a commit URL is not a repository and
-// matches nothing.
+// matches nothing. Plain-HTTP locations keep an "http://" prefix: fetched
+// without TLS, they are not the same source as their HTTPS namesake.
 func canonicalLocation(s string) string {
-	for _, prefix := range []string{"git+", "https://", "http://", "ssh://", "git://"} {
+	s = strings.TrimPrefix(s, "git+")
+	scheme := ""
+	if strings.HasPrefix(s, "http://") {
+		scheme = "http://"
+	}
+	for _, prefix := range []string{"https://", "http://", "ssh://", "git://"} {
 		s = strings.TrimPrefix(s, prefix)
 	}
 	if i := strings.Index(s, "@"); i >= 0 && i < strings.Index(s, "/") { // user@host
@@ -32,9 +38,9 @@ func canonicalLocation(s string) string {
 	s = strings.TrimSuffix(strings.TrimSuffix(s, "/"), ".git")
 	host, path, _ := strings.Cut(s, "/")
 	if path == "" {
-		return strings.ToLower(host)
+		return scheme + strings.ToLower(host)
 	}
-	return strings.ToLower(host) + "/" + path
+	return scheme + strings.ToLower(host) + "/" + path
 }
 
 // splitRef splits "repo@ref" at the last '@', unless that '@' belongs to

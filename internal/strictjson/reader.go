@@ -22,7 +22,14 @@ import (
 type Reader struct {
 	s     scanner
 	depth int
+	// dropped are the members whose key matched a field only
+	// case-insensitively: unknown fields, skipped here, and cut out before
+	// encoding/json (which would fold them into the field) sees the bytes.
+	dropped []span
 }
+
+// span is a byte range [start, end) of the input.
+type span struct{ start, end int }
 
 // NewReader starts reading data.
 func NewReader(data []byte, opts Options) (*Reader, error) {
@@ -43,6 +50,41 @@ func NewReader(data []byte, opts Options) (*Reader, error) {
 		return nil, ErrEmptyDocument
 	}
 	return r, nil
+}
+
+// withoutDropped returns the input with the dropped members cut out, each
+// with one adjacent comma, so that the result is still valid JSON. Dropped
+// members never nest (their values are skipped, not walked) and are in
+// input order.
+func (r *Reader) withoutDropped() []byte {
+	data := r.s.data
+	out := make([]byte, 0, len(data))
+	last := 0
+	for _, d := range r.dropped {
+		start, end := d.start, d.end
+		if i := skipWS(data, end); i < len(data) && data[i] == ',' {
+			end = i + 1 // "k":v, — take the comma after
+		} else if j := skipWSBack(data, start); j > last && data[j-1] == ',' {
+			start = j - 1 // ,"k":v} — take the comma before
+		}
+		out = append(out, data[last:start]...)
+		last = end
+	}
+	return append(out, data[last:]...)
+}
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+func skipWSBack(b []byte, i int) int {
+	for i > 0 && (b[i-1] == ' ' || b[i-1] == '\t' || b[i-1] == '\n' || b[i-1] == '\r') {
+		i--
+	}
+	return i
 }
 
 // Close checks that nothing but white space follows the top-level value.
@@ -153,6 +195,16 @@ func (r *Reader) Object(fields []string, fn func(key string) error) error {
 	defer func() { r.depth-- }()
 	var seen []string // objects here are small; a slice beats a map
 	var seenMap map[string]struct{}
+	var foldedTo []string // fields that case-folded keys stand for
+	ambiguous := func() error {
+		for _, f := range foldedTo {
+			_, inMap := seenMap[f]
+			if inMap || slices.Contains(seen, f) {
+				return r.s.errAt(fmt.Errorf("%w: %q appears with another spelling", ErrCaseMismatch, f))
+			}
+		}
+		return nil
+	}
 	if r.peek() == '}' {
 		r.s.pos++
 		return nil
@@ -188,12 +240,24 @@ func (r *Reader) Object(fields []string, fn func(key string) error) error {
 		}
 		r.s.pos++
 		known := fields == nil || slices.Contains(fields, key)
+		folded := -1
+		if !known {
+			folded = slices.IndexFunc(fields, func(f string) bool { return strings.EqualFold(f, key) })
+		}
 		switch {
 		case known:
 			err = fn(key)
-		case slices.ContainsFunc(fields, func(f string) bool { return strings.EqualFold(f, key) }):
+		case folded >= 0 && r.s.disallowUnknown:
 			r.s.pos = keyPos
 			return r.s.errAt(fmt.Errorf("%w: %q", ErrCaseMismatch, key))
+		case folded >= 0:
+			// An unknown field that a case-insensitive parser would read as
+			// fields[folded]. Alone it is ignored, as the in-toto and SLSA
+			// parsing rules say; next to the real field it is ambiguous.
+			foldedTo = append(foldedTo, fields[folded])
+			if err = r.Skip(); err == nil {
+				r.dropped = append(r.dropped, span{keyPos, r.s.pos})
+			}
 		case r.s.disallowUnknown:
 			r.s.pos = keyPos
 			return r.s.errAt(fmt.Errorf("%w %q", ErrUnknownField, key))
@@ -208,7 +272,7 @@ func (r *Reader) Object(fields []string, fn func(key string) error) error {
 			r.s.pos++
 		case '}':
 			r.s.pos++
-			return nil
+			return ambiguous()
 		default:
 			return r.s.errAt(fmt.Errorf("%w: expected ',' or '}'", ErrSyntax))
 		}

@@ -62,7 +62,9 @@ func TestReader(t *testing.T) {
 		{"nulls", `{"a":null,"list":null,"m":null,"raw":null}`, Options{}, nil},
 		{"empty containers", `{"list":[],"m":{}}`, Options{}, nil},
 		{"unknown rejected", `{"other":1}`, Options{DisallowUnknownFields: true}, ErrUnknownField},
-		{"case-folded", `{"A":"x"}`, Options{}, ErrCaseMismatch},
+		{"case-folded alone is unknown", `{"A":"x"}`, Options{}, nil},
+		{"case-folded beside field", `{"A":"x","a":"y"}`, Options{}, ErrCaseMismatch},
+		{"case-folded in closed format", `{"A":"x"}`, Options{DisallowUnknownFields: true}, ErrCaseMismatch},
 		{"case-folded kelvin", `{"\u212a":"x","m":{}}`, Options{}, nil}, // "K" folds to "k", no field "k"
 		{"duplicate", `{"a":"x","a":"y"}`, Options{}, ErrDuplicateKey},
 		{"duplicate in map", `{"m":{"k":"1","k":"2"}}`, Options{}, ErrDuplicateKey},

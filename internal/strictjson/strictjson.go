@@ -5,7 +5,10 @@
 // (silently replaced), unpaired UTF-16 surrogate escapes, and field names that
 // match a struct field only case-insensitively. An attacker can use each to
 // make a signed document read one way by a human or another tool and another
-// way by us. Unmarshal first walks the document once, alongside the Go type it
+// way by us. A key that differs from a field name only in case is an unknown
+// field, as it is for case-sensitive parsers: ignored (and hidden from
+// encoding/json, which would fold it in), or rejected when unknown fields
+// are; next to the field it imitates, it is always rejected as ambiguous. Unmarshal first walks the document once, alongside the Go type it
 // is decoded into, and rejects all of these, bounds size and nesting depth,
 // and optionally rejects unknown fields; only then does encoding/json decode
 // it (with UseNumber where the target can hold interface values, so numbers
@@ -63,13 +66,16 @@ func Unmarshal(data []byte, v any, opts Options) error {
 		return errors.New("strictjson: Unmarshal needs a non-nil pointer")
 	}
 	t := rv.Type().Elem()
-	if err := Validate(data, t, opts); err != nil {
+	r, err := validate(data, t, opts)
+	if err != nil {
 		return err
+	}
+	if len(r.dropped) > 0 {
+		data = r.withoutDropped()
 	}
 	// Validate has enforced DisallowUnknownFields for every struct it could
 	// see. A Decoder is needed only for UseNumber, when the target can hold
 	// an interface value; json.Unmarshal is several times faster otherwise.
-	var err error
 	if holdsInterface(t) {
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.UseNumber()
@@ -93,14 +99,19 @@ func Unmarshal(data []byte, v any, opts Options) error {
 // Validate runs the strict checks of Unmarshal without decoding. A nil t
 // checks syntax, size, depth, UTF-8, surrogates and duplicate keys only.
 func Validate(data []byte, t reflect.Type, opts Options) error {
+	_, err := validate(data, t, opts)
+	return err
+}
+
+func validate(data []byte, t reflect.Type, opts Options) (*Reader, error) {
 	r, err := NewReader(data, opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := r.value(t); err != nil {
-		return err
+		return nil, err
 	}
-	return r.Close()
+	return r, r.Close()
 }
 
 // scanner holds the position in a document and the low-level token rules;

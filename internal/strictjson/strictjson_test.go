@@ -47,13 +47,20 @@ func TestUnmarshal(t *testing.T) {
 		{"duplicate via escape", `{"_type":"a","\u005ftype":"b"}`, Options{}, ErrDuplicateKey},
 		{"duplicate inside raw", `{"raw":{"a":1,"a":2}}`, Options{}, ErrDuplicateKey},
 		{"duplicate in map", `{"byKey":{"k":{},"k":{}}}`, Options{}, ErrDuplicateKey},
-		{"case-folded field", `{"_TYPE":"a"}`, Options{}, ErrCaseMismatch},
-		{"case-folded nested", `{"items":[{"Name":"a"}]}`, Options{}, ErrCaseMismatch},
-		{"case-folded promoted", `{"Promoted":"a"}`, Options{}, ErrCaseMismatch},
-		// encoding/json folds the Kelvin sign (U+212A) to "k": "\u212aey" would fill Key.
-		{"kelvin sign folds to k", `{"ptr":{"\u212aey":"x"}}`, Options{}, ErrCaseMismatch},
-		{"long s folds to s", `{"item\u017f":[]}`, Options{}, ErrCaseMismatch},
-		{"long s unicode", `{"promoted":"a","ptr":{"name":"x"},"NoTag":"y","extra":{"\u017f":"z"}}`, Options{}, nil},
+		// A key matching a field only by case is an unknown field: ignored
+		// alone (TestCaseFoldedKeysAreNotFolded shows the field stays
+		// empty), rejected next to the field it imitates or when unknown
+		// fields are.
+		{"case-folded field alone", `{"_TYPE":"a"}`, Options{}, nil},
+		{"case-folded field, closed format", `{"_TYPE":"a"}`, Options{DisallowUnknownFields: true}, ErrCaseMismatch},
+		{"case-folded beside field", `{"_TYPE":"a","_type":"b"}`, Options{}, ErrCaseMismatch},
+		{"field beside case-folded", `{"_type":"b","_TYPE":"a"}`, Options{}, ErrCaseMismatch},
+		{"case-folded nested beside field", `{"items":[{"Name":"a","name":"b"}]}`, Options{}, ErrCaseMismatch},
+		{"case-folded promoted beside field", `{"promoted":"x","Promoted":"a"}`, Options{}, ErrCaseMismatch},
+		// encoding/json folds the Kelvin sign (U+212A) to "k" and long s
+		// (U+017F) to "s".
+		{"kelvin sign folds to k", `{"ptr":{"\u212aey":"x","key":"y"}}`, Options{}, ErrCaseMismatch},
+		{"long s folds to s", `{"item\u017f":[],"items":[]}`, Options{}, ErrCaseMismatch},
 		{"map keys may differ in case", `{"byKey":{"a":{},"A":{}}}`, Options{}, nil},
 		{"any keys may differ in case", `{"any":{"a":1,"A":2}}`, Options{}, nil},
 		{"invalid utf8", "{\"_type\":\"\xff\"}", Options{}, ErrInvalidUTF8},
@@ -82,6 +89,29 @@ func TestUnmarshal(t *testing.T) {
 				t.Fatalf("err = %v, want %v", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// A lone case-folded key must not reach the field: encoding/json would put
+// "evil" into Type, while a case-sensitive parser sees no _type at all.
+func TestCaseFoldedKeysAreNotFolded(t *testing.T) {
+	for _, in := range []string{
+		`{"_TYPE":"evil"}`,
+		`{"_TYPE":"evil","items":[{"KEY":"evil","name":"ok"}]}`,
+		`{ "a" : 1 , "_TYPE" : "evil" }`,
+		`{"_TYPE":"evil","Promoted":"evil","NoTAG":"evil"}`,
+		`{"items":[{"\u212aEY":"evil"}],"ptr":{"NAME":{"deep":["x"]}}}`,
+	} {
+		var d doc
+		if err := Unmarshal([]byte(in), &d, Options{}); err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		if d.Type != "" || d.Promoted != "" || d.NoTag != "" || (d.Ptr != nil && d.Ptr.Name != "") || (len(d.Items) > 0 && d.Items[0].Key != "") {
+			t.Errorf("%s: case-folded key reached a field: %+v", in, d)
+		}
+		if strings.Contains(in, `"ok"`) && d.Items[0].Name != "ok" {
+			t.Errorf("%s: real field lost: %+v", in, d)
+		}
 	}
 }
 
