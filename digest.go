@@ -202,21 +202,42 @@ func (p DigestPolicy) Accepts(name, value string) bool {
 // Match returns nil, an error wrapping ErrSubjectMismatch, or one wrapping
 // ErrWeakDigest when the sets share only algorithms the policy does not accept.
 func (p DigestPolicy) Match(a, b DigestSet) error {
+	if p.match(a, b, nil) == nil { // success needs no order
+		return nil
+	}
+	return p.match(a, b, a.algorithms()) // name the first differing algorithm deterministically
+}
+
+// match compares a and b over names (all of a's, in map order, when nil).
+func (p DigestPolicy) match(a, b DigestSet, names []string) error {
 	matched, sharedUnaccepted := false, false
-	for _, name := range a.algorithms() {
-		av := a[name]
+	compare := func(name, av string) error {
 		bv, ok := b[name]
 		if !ok {
-			continue
+			return nil
 		}
 		if !p.Accepts(name, av) || !p.Accepts(name, bv) {
 			sharedUnaccepted = true
-			continue
+			return nil
 		}
 		if av != bv {
 			return fmt.Errorf("%w: %s differs", ErrSubjectMismatch, name)
 		}
 		matched = true
+		return nil
+	}
+	if names == nil {
+		for name, av := range a {
+			if err := compare(name, av); err != nil {
+				return err
+			}
+		}
+	} else {
+		for _, name := range names {
+			if err := compare(name, a[name]); err != nil {
+				return err
+			}
+		}
 	}
 	switch {
 	case matched:

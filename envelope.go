@@ -38,6 +38,8 @@ type envelopeJSON struct {
 	PayloadType string          `json:"payloadType"`
 	Payload     *string         `json:"payload"` // required, may be empty
 	Signatures  []signatureJSON `json:"signatures"`
+
+	payload []byte // decoded by readEnvelope, which never sets Payload
 }
 
 type signatureJSON struct {
@@ -73,15 +75,18 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 	if w.PayloadType == "" || len(w.PayloadType) > limits.MaxPayloadTypeBytes || !printable(w.PayloadType) {
 		return nil, fmt.Errorf("%w: envelope payloadType missing, too long or not printable", ErrMalformed)
 	}
-	if w.Payload == nil {
+	if w.Payload == nil && w.payload == nil {
 		return nil, fmt.Errorf("%w: envelope has no payload field", ErrMalformed)
 	}
 	if len(w.Signatures) == 0 {
 		return nil, fmt.Errorf("%w: envelope has no signatures", ErrMalformed)
 	}
 	e := &Envelope{PayloadType: w.PayloadType, Signatures: make([]Signature, len(w.Signatures))}
-	if e.Payload, err = decodeBase64(*w.Payload); err != nil {
-		return nil, fmt.Errorf("%w: envelope payload: %w", ErrMalformed, err)
+	e.Payload = w.payload
+	if w.Payload != nil {
+		if e.Payload, err = decodeBase64(*w.Payload); err != nil {
+			return nil, fmt.Errorf("%w: envelope payload: %w", ErrMalformed, err)
+		}
 	}
 	for i, s := range w.Signatures {
 		if len(s.KeyID) > limits.MaxKeyIDBytes {
@@ -119,9 +124,13 @@ func readEnvelope(data []byte) (*envelopeJSON, error) {
 			w.PayloadType, err = r.String()
 		case "payload":
 			if !r.Null() {
-				var p string
-				p, err = r.String()
-				w.Payload = &p
+				// Decode straight from the input: no copy of the base64 text.
+				var b64 []byte
+				if b64, err = r.StringBytes(); err == nil {
+					if w.payload, err = decodeBase64Bytes(b64); err != nil {
+						err = fmt.Errorf("payload: %w", err)
+					}
+				}
 			}
 		case "signatures":
 			err = r.Array(func() error {
@@ -156,12 +165,19 @@ func readEnvelope(data []byte) (*envelopeJSON, error) {
 // decodeBase64 accepts standard and URL-safe base64, padded or not
 // (ITE-ENV-4, P-DSSE-6), always in strict mode (no stray bits or newlines).
 // The alphabets are tried whole, so a string mixing them is rejected.
-func decodeBase64(s string) ([]byte, error) {
+func decodeBase64(s string) ([]byte, error) { return decodeBase64Bytes([]byte(s)) }
+
+var base64Encodings = [...]*base64.Encoding{
+	base64.StdEncoding.Strict(), base64.URLEncoding.Strict(), base64.RawStdEncoding.Strict(), base64.RawURLEncoding.Strict(),
+}
+
+func decodeBase64Bytes(src []byte) ([]byte, error) {
 	var firstErr error
-	for _, enc := range [...]*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		b, err := enc.Strict().DecodeString(s)
+	for _, enc := range base64Encodings {
+		dst := make([]byte, enc.DecodedLen(len(src)))
+		n, err := enc.Decode(dst, src)
 		if err == nil {
-			return b, nil
+			return dst[:n], nil
 		}
 		if firstErr == nil {
 			firstErr = err

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/buildtrust/buildtrust"
@@ -389,15 +390,18 @@ func checkBuilder(r *Result, p *Parsed, att Attestation, exp Expectations, opts 
 }
 
 // levelThreats are the catalog threats addressed at Build levels up to n.
-func levelThreats(n int) []threat.ID {
-	var ids []threat.ID
-	for _, l := range []threat.Level{threat.BuildL1, threat.BuildL2, threat.BuildL3}[:n] {
+func levelThreats(n int) []threat.ID { return slices.Clone(buildLevelThreats()[n]) }
+
+var buildLevelThreats = sync.OnceValue(func() [4][]threat.ID {
+	var out [4][]threat.ID
+	for n, l := range []threat.Level{threat.BuildL1, threat.BuildL2, threat.BuildL3} {
+		out[n+1] = slices.Clone(out[n])
 		for _, t := range threat.ByLevel(l) {
-			ids = append(ids, t.ID)
+			out[n+1] = append(out[n+1], t.ID)
 		}
 	}
-	return ids
-}
+	return out
+})
 
 func checkBuildType(r *Result, p *Parsed, exp Expectations) {
 	got := p.BuildDefinition.BuildType

@@ -111,7 +111,8 @@ func Parse(st *buildtrust.Statement) (*Parsed, error) {
 	p.PredicateType = st.PredicateType
 	switch st.PredicateType {
 	case PredicateTypeV1:
-		if err := decode(st.Predicate, &p.Provenance); err != nil {
+		var err error
+		if p.Provenance, err = readV1(st.Predicate); err != nil {
 			return nil, err
 		}
 	case PredicateTypeV02:

@@ -46,54 +46,62 @@ const (
 // BuiltinProfiles returns the profiles this package knows, a fresh copy
 // each call. Options.Profiles are consulted before these.
 func BuiltinProfiles() []Profile {
-	return []Profile{
-		{ // GitHub Actions workflows (GitHub artifact attestations, BYOB v1).
-			BuildTypes: []string{"https://actions.github.io/buildtypes/workflow/v1", "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1"},
-			Source:     []string{ptrExternal + "/workflow/repository"},
-			Ref:        []string{ptrExternal + "/workflow/ref"},
-			ConfigPath: []string{ptrExternal + "/workflow/path"},
-			Covers:     []string{"/workflow"},
-		},
-		{ // slsa-github-generator delegator (BYOB): the checkout is the first resolved dependency.
-			BuildTypes: []string{"https://github.com/slsa-framework/slsa-github-generator/delegator-generic@v0"},
-			Source:     []string{"/buildDefinition/resolvedDependencies/0/uri"},
-		},
-		{ // slsa-github-generator SLSA v0.2 provenance, normalized: configSource became "source" and "entryPoint".
-			BuildTypes: []string{
-				"https://github.com/slsa-framework/slsa-github-generator/generic@v1",
-				"https://github.com/slsa-framework/slsa-github-generator/go@v1",
-				"https://github.com/slsa-framework/slsa-github-generator/container@v1",
-				"https://github.com/slsa-framework/slsa-github-generator@v1",
-				"https://github.com/slsa-framework/slsa-github-generator-go@v1",
-			},
-			Source:     []string{ptrExternal + "/source"},
-			Ref:        []string{ptrInternal + "/github_ref"},
-			Commit:     []string{ptrInternal + "/github_sha1"},
-			ConfigPath: []string{ptrExternal + "/entryPoint"},
-			Covers:     []string{"/source", "/entryPoint"},
-		},
-		{ // Google Cloud Build, SLSA v1.
-			BuildTypes: []string{"https://cloud.google.com/build/gcb-buildtypes/google-worker/v1"},
-			Source:     []string{ptrExternal + "/buildConfigSource/repository"},
-			Ref:        []string{ptrExternal + "/buildConfigSource/ref"},
-			ConfigPath: []string{ptrExternal + "/buildConfigSource/path"},
-			Covers:     []string{"/buildConfigSource"},
-		},
-		{ // Google Cloud Build, SLSA v0.1 normalized: the recipe's material is the source.
-			BuildTypes: []string{
-				"https://cloudbuild.googleapis.com/CloudBuildYaml@v0.1",
-				"https://cloudbuild.googleapis.com/CloudBuildSteps@v0.1",
-				"https://cloudbuild.googleapis.com/GoogleHostedWorker@v0.2",
-				"https://cloudbuild.googleapis.com/GoogleHostedWorker@v0.3",
-			},
-			Source:     []string{ptrExternal + "/source", "/buildDefinition/resolvedDependencies/0/uri"},
-			Branch:     []string{ptrExternal + "/substitutions/BRANCH_NAME"},
-			Tag:        []string{ptrExternal + "/substitutions/TAG_NAME"},
-			Commit:     []string{ptrExternal + "/substitutions/COMMIT_SHA"},
-			ConfigPath: []string{ptrExternal + "/entryPoint"},
-			Covers:     []string{"/source", "/entryPoint"},
-		},
+	out := slices.Clone(builtinProfiles)
+	for i := range out {
+		p := &out[i]
+		p.BuildTypes, p.Source, p.Ref, p.Branch, p.Tag = slices.Clone(p.BuildTypes), slices.Clone(p.Source), slices.Clone(p.Ref), slices.Clone(p.Branch), slices.Clone(p.Tag)
+		p.Commit, p.ConfigPath, p.Covers = slices.Clone(p.Commit), slices.Clone(p.ConfigPath), slices.Clone(p.Covers)
 	}
+	return out
+}
+
+var builtinProfiles = []Profile{
+	{ // GitHub Actions workflows (GitHub artifact attestations, BYOB v1).
+		BuildTypes: []string{"https://actions.github.io/buildtypes/workflow/v1", "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1"},
+		Source:     []string{ptrExternal + "/workflow/repository"},
+		Ref:        []string{ptrExternal + "/workflow/ref"},
+		ConfigPath: []string{ptrExternal + "/workflow/path"},
+		Covers:     []string{"/workflow"},
+	},
+	{ // slsa-github-generator delegator (BYOB): the checkout is the first resolved dependency.
+		BuildTypes: []string{"https://github.com/slsa-framework/slsa-github-generator/delegator-generic@v0"},
+		Source:     []string{"/buildDefinition/resolvedDependencies/0/uri"},
+	},
+	{ // slsa-github-generator SLSA v0.2 provenance, normalized: configSource became "source" and "entryPoint".
+		BuildTypes: []string{
+			"https://github.com/slsa-framework/slsa-github-generator/generic@v1",
+			"https://github.com/slsa-framework/slsa-github-generator/go@v1",
+			"https://github.com/slsa-framework/slsa-github-generator/container@v1",
+			"https://github.com/slsa-framework/slsa-github-generator@v1",
+			"https://github.com/slsa-framework/slsa-github-generator-go@v1",
+		},
+		Source:     []string{ptrExternal + "/source"},
+		Ref:        []string{ptrInternal + "/github_ref"},
+		Commit:     []string{ptrInternal + "/github_sha1"},
+		ConfigPath: []string{ptrExternal + "/entryPoint"},
+		Covers:     []string{"/source", "/entryPoint"},
+	},
+	{ // Google Cloud Build, SLSA v1.
+		BuildTypes: []string{"https://cloud.google.com/build/gcb-buildtypes/google-worker/v1"},
+		Source:     []string{ptrExternal + "/buildConfigSource/repository"},
+		Ref:        []string{ptrExternal + "/buildConfigSource/ref"},
+		ConfigPath: []string{ptrExternal + "/buildConfigSource/path"},
+		Covers:     []string{"/buildConfigSource"},
+	},
+	{ // Google Cloud Build, SLSA v0.1 normalized: the recipe's material is the source.
+		BuildTypes: []string{
+			"https://cloudbuild.googleapis.com/CloudBuildYaml@v0.1",
+			"https://cloudbuild.googleapis.com/CloudBuildSteps@v0.1",
+			"https://cloudbuild.googleapis.com/GoogleHostedWorker@v0.2",
+			"https://cloudbuild.googleapis.com/GoogleHostedWorker@v0.3",
+		},
+		Source:     []string{ptrExternal + "/source", "/buildDefinition/resolvedDependencies/0/uri"},
+		Branch:     []string{ptrExternal + "/substitutions/BRANCH_NAME"},
+		Tag:        []string{ptrExternal + "/substitutions/TAG_NAME"},
+		Commit:     []string{ptrExternal + "/substitutions/COMMIT_SHA"},
+		ConfigPath: []string{ptrExternal + "/entryPoint"},
+		Covers:     []string{"/source", "/entryPoint"},
+	},
 }
 
 // genericV02 applies to any normalized v0.2 provenance with no profile of
@@ -109,7 +117,7 @@ var genericV02 = Profile{
 // built-ins, then, for converted v0.2/v0.1 input, the generic migration
 // layout. ok is false when nothing describes the buildType.
 func profileFor(p *Parsed, extra []Profile) (Profile, bool) {
-	for _, set := range [][]Profile{extra, BuiltinProfiles()} {
+	for _, set := range [][]Profile{extra, builtinProfiles} {
 		for _, pr := range set {
 			if slices.Contains(pr.BuildTypes, p.BuildDefinition.BuildType) {
 				return pr, true

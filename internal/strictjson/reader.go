@@ -2,6 +2,7 @@ package strictjson
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
@@ -127,6 +128,70 @@ func (r *Reader) String() (string, error) {
 		return "", r.wrongType("string")
 	}
 	return r.s.str() // a fresh string: str copies or decodes
+}
+
+// Any reads any value into the types encoding/json would produce with
+// UseNumber: map[string]any, []any, string, json.Number, bool or nil.
+func (r *Reader) Any() (any, error) {
+	switch r.peek() {
+	case '{':
+		m := map[string]any{}
+		err := r.Object(nil, func(key string) error {
+			v, err := r.Any()
+			m[key] = v
+			return err
+		})
+		return m, err
+	case '[':
+		l := []any{}
+		err := r.Array(func() error {
+			v, err := r.Any()
+			l = append(l, v)
+			return err
+		})
+		return l, err
+	case '"':
+		return r.s.str()
+	case 't', 'f', 'n':
+		start := r.s.pos
+		if err := r.s.scalar(); err != nil {
+			return nil, err
+		}
+		switch string(r.s.data[start:r.s.pos]) {
+		case "true":
+			return true, nil
+		case "false":
+			return false, nil
+		}
+		return nil, nil
+	default:
+		start := r.s.pos
+		if err := r.s.scalar(); err != nil {
+			return nil, err
+		}
+		return json.Number(r.s.data[start:r.s.pos]), nil
+	}
+}
+
+// StringBytes reads a string (null reads as empty) and returns its decoded
+// bytes. Without escapes the result aliases the input: the caller must copy
+// or consume it before the input changes (base64-decoding does).
+func (r *Reader) StringBytes() ([]byte, error) {
+	if r.Null() {
+		return nil, nil
+	}
+	if r.peek() != '"' {
+		return nil, r.wrongType("string")
+	}
+	raw, escaped, err := r.s.scanStr()
+	if err != nil || !escaped {
+		return raw[1 : len(raw)-1 : len(raw)-1], err
+	}
+	var v string
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, r.s.errAt(fmt.Errorf("%w: %v", ErrSyntax, err))
+	}
+	return []byte(v), nil
 }
 
 // Raw reads any value and returns a copy of its JSON text (null included).

@@ -309,15 +309,26 @@ var (
 // followed; interfaces, json.RawMessage and types with their own UnmarshalJSON
 // are opaque (nil) because their keys are not struct field names.
 func indirect(t reflect.Type) reflect.Type {
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t == nil || t.Kind() == reflect.Interface || t == rawMessageType ||
-		t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType) {
+	if t == nil {
 		return nil
 	}
+	if v, ok := indirectCache.Load(t); ok {
+		r, _ := v.(reflect.Type)
+		return r
+	}
+	orig := t
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() == reflect.Interface || t == rawMessageType ||
+		t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType) {
+		t = nil
+	}
+	indirectCache.Store(orig, t)
 	return t
 }
+
+var indirectCache sync.Map // reflect.Type → reflect.Type (nil interface when opaque)
 
 // fieldSet is the set of JSON names encoding/json would map to fields of a
 // struct type, following its rules for tags, "-", and embedded structs.
