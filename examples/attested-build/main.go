@@ -1,19 +1,18 @@
 // Command attested-build plays both sides of an attested build, offline and
-// without hardware: a builder that hashes its artifact, describes it in an
-// in-toto Statement, signs it into a DSSE envelope and publishes a JSON Lines
-// bundle; and a consumer that verifies the bundle with the key it trusts,
-// binds the statement to the artifact it received, and prints every check
-// with the threats it stops.
+// without hardware: a builder that hashes its artifact, records SLSA
+// provenance, signs it into a DSSE envelope and publishes a JSON Lines
+// bundle; and a consumer that verifies the bundle with the key it trusts and
+// checks the provenance against its expectations, printing every check with
+// the threats it stops.
 //
 // Run it with -tamper=NAME to watch an attack being caught:
 //
-//	go run ./examples/attested-build -tamper=artifact
+//	go run ./examples/attested-build -tamper=fork
 //
-// This version exercises the in-toto layer (buildtrust root package) and the
-// threat catalog. The provenance checks and the Build Environment chain —
-// image provenance, measured boot (TPM), SEV-SNP/TDX evidence, dispatch —
-// join as their packages land; until then the output marks them as not
-// checked, never as passed.
+// This version exercises the in-toto layer, SLSA provenance and the threat
+// catalog. The Build Environment chain — image provenance, measured boot
+// (TPM), SEV-SNP/TDX evidence, dispatch — joins as the policy package lands;
+// until then the output marks it as not checked, never as passed.
 package main
 
 import (
@@ -29,17 +28,36 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/buildtrust/buildtrust"
+	"github.com/buildtrust/buildtrust/provenance"
 	"github.com/buildtrust/buildtrust/threat"
 )
 
 // attacks maps each -tamper value to what it does.
 var attacks = map[string]string{
 	"artifact":   "swap the artifact after the build (the consumer receives other bytes)",
-	"provenance": "edit the signed statement in transit (claim another artifact digest)",
-	"signer":     "re-sign a forged statement with a key the consumer does not trust",
-	"replay":     "serve a genuine statement that belongs to a different artifact",
+	"provenance": "edit the signed provenance in transit (claim another artifact digest)",
+	"signer":     "re-sign forged provenance with a key the consumer does not trust",
+	"replay":     "serve genuine provenance that belongs to a different artifact",
+	"fork":       "build the artifact on the trusted builder, but from a fork of the source",
+	"parameters": "build with an extra, unexpected build parameter (a backdoor flag)",
+}
+
+const (
+	builderID = "https://builders.example.com/isolated/v1"
+	buildType = "https://builders.example.com/buildtypes/make/v1"
+	source    = "git+https://git.example.com/acme/app@refs/tags/v1.0.0"
+)
+
+// profile tells the consumer where this builder records its source: the
+// provenance package knows common builders, and any other is one Profile away.
+var profile = provenance.Profile{
+	BuildTypes: []string{buildType},
+	Source:     []string{"/buildDefinition/externalParameters/source"},
+	ConfigPath: []string{"/buildDefinition/externalParameters/makefile"},
+	Covers:     []string{"/source", "/makefile"},
 }
 
 func main() {
@@ -75,10 +93,11 @@ var errRejected = errors.New("artifact rejected")
 
 func scenario(w io.Writer, tamper string) error {
 	ctx := context.Background()
-	fmt.Fprintln(w, "buildtrust attested-build (in-toto layer; provenance and BuildEnv checks not implemented yet)")
+	fmt.Fprintln(w, "buildtrust attested-build (in-toto layer and SLSA provenance; BuildEnv chain not implemented yet)")
 	if tamper != "" {
 		fmt.Fprintf(w, "attack: %s — %s\n", tamper, attacks[tamper])
 	}
+	started := time.Now().UTC().Add(-2 * time.Minute).Truncate(time.Second)
 
 	// --- Builder -----------------------------------------------------------
 	_, builderKey, err := ed25519.GenerateKey(rand.Reader)
@@ -90,19 +109,34 @@ func scenario(w io.Writer, tamper string) error {
 		return err
 	}
 	artifact := []byte("app 1.0.0 — the bytes the build produced\n")
-	statement, err := describe("app-1.0.0.tar.gz", artifact)
+	build := func(name string, art []byte, src string, params map[string]any, s buildtrust.Signer) (*buildtrust.Envelope, error) {
+		digests, _, err := buildtrust.Digest(bytes.NewReader(art), buildtrust.SHA256, buildtrust.SHA512)
+		if err != nil {
+			return nil, err
+		}
+		ext := map[string]any{"source": src, "makefile": "Makefile"}
+		for k, v := range params {
+			ext[k] = v
+		}
+		finished := started.Add(90 * time.Second)
+		return provenance.Sign(ctx, provenance.Provenance{
+			BuildDefinition: provenance.BuildDefinition{BuildType: buildType, ExternalParameters: ext},
+			RunDetails: provenance.RunDetails{
+				Builder:  provenance.Builder{ID: builderID},
+				Metadata: &provenance.BuildMetadata{InvocationID: "build-7f3a", StartedOn: &started, FinishedOn: &finished},
+			},
+		}, []buildtrust.ResourceDescriptor{{Name: name, Digest: digests}}, s)
+	}
+	env, err := build("app-1.0.0.tar.gz", artifact, source, nil, signer)
 	if err != nil {
 		return err
 	}
-	env, err := buildtrust.SignStatement(ctx, statement, signer)
-	if err != nil {
-		return err
-	}
-	// A second, unrelated attestation from a third party the consumer does not
+	// An unrelated attestation from a third party the consumer does not
 	// trust: a bundle may carry anything, and unverifiable lines are ignored.
 	_, scannerKey, _ := ed25519.GenerateKey(rand.Reader)
 	scanner, _ := buildtrust.NewSigner(scannerKey, buildtrust.KeyOptions{})
-	scan, err := buildtrust.NewStatement("https://in-toto.io/attestation/vulns/v0.2", nil, statement.Subject...)
+	digest, _, _ := buildtrust.Digest(bytes.NewReader(artifact))
+	scan, err := buildtrust.NewStatement("https://in-toto.io/attestation/vulns/v0.2", nil, buildtrust.ResourceDescriptor{Digest: digest})
 	if err != nil {
 		return err
 	}
@@ -110,34 +144,37 @@ func scenario(w io.Writer, tamper string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "builder:  signed %s (sha256:%s…) as %s\n", statement.Subject[0].Name,
-		statement.Subject[0].Digest[buildtrust.SHA256][:16], statement.PredicateType)
+	fmt.Fprintf(w, "builder:  built app-1.0.0.tar.gz (sha256:%s…) from %s, signed SLSA v1 provenance\n", digest[buildtrust.SHA256][:16], source)
 
 	// --- Attacker ------------------------------------------------------------
 	received := artifact
+	evil := []byte("app 1.0.0 — with a backdoor\n")
 	switch tamper {
 	case "artifact":
-		received = []byte("app 1.0.0 — with a backdoor\n")
+		received = evil
 	case "provenance":
-		evil, _ := describe("app-1.0.0.tar.gz", []byte("backdoored bytes"))
-		env.Payload, _ = evil.Marshal() // the signature still covers the old payload
-		received = []byte("backdoored bytes")
+		forged, _ := build("app-1.0.0.tar.gz", evil, source, nil, signer)
+		env.Payload = forged.Payload // the signature still covers the genuine payload
+		received = evil
 	case "signer":
 		_, attackerKey, _ := ed25519.GenerateKey(rand.Reader)
 		attacker, _ := buildtrust.NewSigner(attackerKey, buildtrust.KeyOptions{KeyIDs: []string{signer.PublicKey().ID()}})
-		evil, _ := describe("app-1.0.0.tar.gz", []byte("backdoored bytes"))
-		env, _ = buildtrust.SignStatement(ctx, evil, attacker)
-		received = []byte("backdoored bytes")
+		env, _ = build("app-1.0.0.tar.gz", evil, source, nil, attacker)
+		received = evil
 	case "replay":
-		other, _ := describe("app-0.9.0.tar.gz", []byte("an older release with a known vulnerability\n"))
-		env, _ = buildtrust.SignStatement(ctx, other, signer) // genuine, but for another artifact
+		env, _ = build("app-0.9.0.tar.gz", []byte("an older release with a known vulnerability\n"), source, nil, signer)
+	case "fork":
+		env, _ = build("app-1.0.0.tar.gz", evil, "git+https://git.example.com/mallory/app@refs/tags/v1.0.0", nil, signer)
+		received = evil
+	case "parameters":
+		env, _ = build("app-1.0.0.tar.gz", evil, source, map[string]any{"cflags": "-DBACKDOOR"}, signer)
+		received = evil
 	}
 	bundle := jsonLines(env, scanEnv)
-	fmt.Fprintf(w, "bundle:   %d lines, %d bytes (app-1.0.0.tar.gz.intoto.jsonl)\n\n", 2, len(bundle))
+	fmt.Fprintf(w, "bundle:   2 lines, %d bytes (app-1.0.0.tar.gz.intoto.jsonl)\n\n", len(bundle))
 
 	// --- Consumer --------------------------------------------------------------
-	trusted := []*buildtrust.PublicKey{signer.PublicKey()}
-	checks, accepted := verify(bundle, received, trusted)
+	checks, accepted := verify(bundle, received, signer.PublicKey())
 	fmt.Fprintln(w, "consumer checks:")
 	for _, c := range checks {
 		printCheck(w, c)
@@ -146,27 +183,8 @@ func scenario(w io.Writer, tamper string) error {
 		fmt.Fprintln(w, "\nverdict:  REJECTED")
 		return errRejected
 	}
-	fmt.Fprintln(w, "\nverdict:  ACCEPTED (in-toto layer only: signature and artifact binding)")
+	fmt.Fprintln(w, "\nverdict:  ACCEPTED at SLSA Build L3 (BuildEnv level not evaluated yet)")
 	return nil
-}
-
-// describe hashes an artifact and describes it in a Statement whose predicate
-// is shaped like SLSA provenance. The predicate is not checked yet: the
-// provenance package that will check it is not implemented.
-func describe(name string, artifact []byte) (*buildtrust.Statement, error) {
-	digests, _, err := buildtrust.Digest(bytes.NewReader(artifact), buildtrust.SHA256, buildtrust.SHA512)
-	if err != nil {
-		return nil, err
-	}
-	predicate := map[string]any{
-		"buildDefinition": map[string]any{
-			"buildType":          "https://example.com/buildtypes/make/v1",
-			"externalParameters": map[string]any{"source": "git+https://example.com/app@refs/tags/v1.0.0"},
-		},
-		"runDetails": map[string]any{"builder": map[string]any{"id": "https://example.com/builders/isolated/v1"}},
-	}
-	return buildtrust.NewStatement("https://slsa.dev/provenance/v1", predicate,
-		buildtrust.ResourceDescriptor{Name: name, Digest: digests})
 }
 
 func jsonLines(envs ...*buildtrust.Envelope) []byte {
@@ -179,24 +197,18 @@ func jsonLines(envs ...*buildtrust.Envelope) []byte {
 	return buf.Bytes()
 }
 
-// verify is the consumer: every bundle line on its own, then the binding of
-// a verified statement to the received artifact. It reports each check.
-func verify(bundleJSON, artifact []byte, trusted []*buildtrust.PublicKey) ([]buildtrust.Check, bool) {
-	var checks []buildtrust.Check
+// verify is the consumer: every bundle line on its own, then the provenance
+// against the expectations for app. It reports each check.
+func verify(bundleJSON, artifact []byte, builderKey *buildtrust.PublicKey) ([]buildtrust.Check, bool) {
 	bundle, err := buildtrust.ParseBundle(bundleJSON)
 	if err != nil {
 		return []buildtrust.Check{{ID: "bundle.parse", Outcome: buildtrust.Fail, Message: err.Error()}}, false
 	}
-	res := bundle.Verify(buildtrust.VerifyOptions{Keys: trusted})
-	for _, e := range res.Verified {
-		checks = append(checks, buildtrust.Check{
-			ID: buildtrust.CheckEnvelopeSignature, Threats: []threat.ID{threat.F4, threat.G6}, Outcome: buildtrust.Pass,
-			Actual:  fmt.Sprintf("line %d signed by %s", e.Line, e.Signers[0].Name()),
-			Message: e.Statement.PredicateType,
-		})
-	}
+	res := bundle.Verify(buildtrust.VerifyOptions{Keys: []*buildtrust.PublicKey{builderKey}})
+
 	// Lines that do not verify are ignored (ITE-BUN-1): a bundle is not
 	// authenticated as a whole, so they can neither help nor hurt.
+	var checks []buildtrust.Check
 	for _, le := range res.Ignored {
 		reason := le.Err.Error()
 		switch {
@@ -214,43 +226,60 @@ func verify(bundleJSON, artifact []byte, trusted []*buildtrust.PublicKey) ([]bui
 	}
 
 	digests, _, _ := buildtrust.Digest(bytes.NewReader(artifact), buildtrust.SHA256, buildtrust.SHA512)
-	subject := buildtrust.Check{ID: buildtrust.CheckStatementSubject, Threats: []threat.ID{threat.F3, threat.G5},
-		Expected: "sha256:" + digests[buildtrust.SHA256][:16] + "…", Outcome: buildtrust.Fail,
-		Message: "no verified provenance names the received artifact"}
+	exp := provenance.Expectations{
+		Artifact:         digests,
+		BuilderIDs:       []string{builderID},
+		SourceRepository: "git.example.com/acme/app",
+		SourceTag:        "v1.0.0",
+		ConfigPath:       "Makefile",
+		BuildTypes:       []string{buildType},
+		MinBuildLevel:    3,
+	}
+	opts := provenance.Options{
+		TrustRoot: []provenance.TrustedBuilder{{ID: builderID, Signers: []provenance.SignerRule{provenance.SignedBy(builderKey)}, MaxLevel: 3}},
+		Profiles:  []provenance.Profile{profile},
+	}
+	var best *provenance.Result
 	for _, e := range res.Verified {
-		if e.Statement.PredicateType != "https://slsa.dev/provenance/v1" {
+		if e.Statement.PredicateType != provenance.PredicateTypeV1 {
 			continue
 		}
-		if subjects, err := e.MatchSubjects(digests, buildtrust.DigestPolicy{}); err == nil {
-			subject.Outcome, subject.Actual, subject.Message = buildtrust.Pass, subjects[0].Name, ""
-			break
+		r, err := provenance.Check(provenance.FromVerified(e.VerifiedStatement), exp, opts)
+		if r != nil && (best == nil || err == nil) {
+			best = r
 		}
 	}
-	checks = append(checks, subject,
-		buildtrust.Check{ID: "provenance.*", Outcome: buildtrust.NotApplicable, Message: "builder, source and parameter checks arrive with the provenance package"},
-		buildtrust.Check{ID: "buildenv.*", Outcome: buildtrust.NotApplicable, Message: "image → boot → hardware → dispatch chain not implemented yet"},
-	)
-	// Without a verified, matching statement the artifact has no provenance
-	// at all as far as the consumer can tell (THREAT-F2).
-	if subject.Outcome != buildtrust.Pass {
+	accepted := best != nil && best.Passed()
+	if best != nil {
+		checks = append(checks, best.Checks...)
+	} else {
+		// No verified provenance at all (THREAT-F2).
 		checks = append(checks, buildtrust.Check{ID: "provenance.present", Threats: []threat.ID{threat.F2}, Outcome: buildtrust.Fail,
-			Message: "artifact has no verified provenance"})
+			Message: "the artifact has no verified provenance"})
 	}
-	return checks, subject.Outcome == buildtrust.Pass
+	checks = append(checks, buildtrust.Check{ID: "buildenv.*", Outcome: buildtrust.NotApplicable,
+		Message: "image → boot → hardware → dispatch chain not implemented yet"})
+	return checks, accepted
 }
 
 func printCheck(w io.Writer, c buildtrust.Check) {
 	detail := c.Actual
-	if c.Message != "" {
+	if c.Outcome == buildtrust.Fail && c.Expected != "" {
+		detail = fmt.Sprintf("expected %s, got %s", c.Expected, c.Actual)
+	}
+	if c.Message != "" && c.Outcome != buildtrust.Pass {
 		if detail != "" {
 			detail += " — "
 		}
 		detail += c.Message
 	}
-	fmt.Fprintf(w, "  %-14s %-22s %s\n", c.Outcome, c.ID, detail)
+	fmt.Fprintf(w, "  %-14s %-26s %s\n", c.Outcome, c.ID, detail)
+	if c.Outcome != buildtrust.Fail {
+		return
+	}
 	for _, id := range c.Threats {
 		if t, ok := id.Threat(); ok {
-			fmt.Fprintf(w, "  %-14s   guards %-4s %s\n", "", string(t.ID), t.Title)
+			fmt.Fprintf(w, "  %-14s   stops %-4s %s\n", "", string(t.ID), t.Title)
 		}
 	}
 }
