@@ -530,3 +530,67 @@ func TestCorpusHelperDetectsTampering(t *testing.T) {
 		t.Fatalf("tampered corpus envelope verified: %v", err)
 	}
 }
+
+// TestCorpusSpecBuildTypeExamples reads the SLSA spec's own buildType
+// examples (unsigned). RC-era fields such as systemParameters are ignored
+// (PROV-2); the draft GCB example lacks runDetails.builder and is rejected;
+// the draft GitHub buildType is checked through a caller-supplied Profile.
+func TestCorpusSpecBuildTypeExamples(t *testing.T) {
+	dir := corpusDir + "/slsa-spec/docs"
+	read := func(rel string) *buildtrust.Statement {
+		data, err := os.ReadFile(filepath.Join(dir, rel))
+		if err != nil {
+			t.Skipf("%s not present", rel)
+		}
+		var doc struct {
+			Predicate json.RawMessage `json:"predicate"`
+			Subject   []buildtrust.ResourceDescriptor
+		}
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		// The examples carry draft type URIs ("…/v1?draft", "v1-rc1"); the
+		// predicate is read as v1.
+		return &buildtrust.Statement{Type: buildtrust.StatementTypeV1, PredicateType: PredicateTypeV1, Predicate: doc.Predicate, Subject: doc.Subject}
+	}
+	for _, rel := range []string{"github-actions-workflow/examples/v1/example.json", "github-actions-workflow/examples/v1-rc1/example.json", "github-actions-workflow/examples/v0.1/example.json"} {
+		p, err := Parse(read(rel))
+		if err != nil {
+			t.Fatalf("%s: %v", rel, err)
+		}
+		if !strings.HasSuffix(p.RunDetails.Builder.ID, "@refs/tags/v0.0.1") || p.BuildDefinition.ExternalParameters["workflow"] == nil {
+			t.Errorf("%s: %+v", rel, p.Provenance)
+		}
+	}
+	if _, err := Parse(read("gcb-triggered-build/examples/v1/example.json")); !errors.Is(err, ErrMalformed) {
+		t.Errorf("GCB draft example without builder.id: err = %v", err)
+	}
+
+	st := read("github-actions-workflow/examples/v1/example.json")
+	key := newKey(t).PublicKey() // the example is unsigned: this test is about Check
+	const builder = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_go_slsa3.yml"
+	opts := Options{
+		TrustRoot: []TrustedBuilder{{ID: builder, Signers: []SignerRule{SignedBy(key)}, MaxLevel: 3}},
+		Profiles: []Profile{{BuildTypes: []string{"https://slsa.dev/github-actions-workflow/v1?draft"},
+			Source: []string{ptrExternal + "/workflow/repository"}, Ref: []string{ptrExternal + "/workflow/ref"},
+			ConfigPath: []string{ptrExternal + "/workflow/path"}, Covers: []string{"/workflow"}}},
+	}
+	exp := Expectations{
+		InsecureSkipSubject: true, BuilderIDs: []string{builder}, SourceRepository: "github.com/octocat/hello-world",
+		SourceBranch: "main", SourceCommit: "c27d339ee6075c1f744c5d4b200f7901aad2c369", ConfigPath: ".github/workflow/release.yml",
+		Parameters: map[string]ParameterRule{
+			"/inputs/build_id":       {Values: []any{123456768}},
+			"/inputs/deploy_target":  {Values: []any{"deployment_sys_1a", "deployment_sys_1b"}},
+			"/inputs/perform_deploy": {Values: []any{"true"}},
+			"/vars/MASCOT":           {Values: []any{"Mona"}},
+		},
+	}
+	att := Attestation{Statement: st, Signers: []Identity{KeyIdentity(key)}}
+	if res, err := Check(att, exp, opts); err != nil {
+		t.Fatalf("spec example: %v\n%+v", err, res.Checks)
+	}
+	exp.Parameters["/inputs/perform_deploy"] = ParameterRule{Values: []any{true}} // the string "true" is not the boolean
+	if _, err := Check(att, exp, opts); !errors.Is(err, threat.D4) {
+		t.Errorf("boolean vs string parameter: %v", err)
+	}
+}
