@@ -184,8 +184,11 @@ func (r *Reader) StringBytes() ([]byte, error) {
 		return nil, r.wrongType("string")
 	}
 	raw, escaped, err := r.s.scanStr()
-	if err != nil || !escaped {
-		return raw[1 : len(raw)-1 : len(raw)-1], err
+	if err != nil {
+		return nil, err
+	}
+	if !escaped {
+		return raw[1 : len(raw)-1 : len(raw)-1], nil
 	}
 	var v string
 	if err := json.Unmarshal(raw, &v); err != nil {

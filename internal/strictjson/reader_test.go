@@ -136,3 +136,20 @@ func manyKeys(n int) string {
 	}
 	return b.String()
 }
+
+// StringBytes on a malformed string fails; it used to slice a nil result.
+func TestStringBytesMalformed(t *testing.T) {
+	for _, in := range []string{`"abc`, `"\x01"`, `"\u12"`, `"\ud800"`} {
+		r, err := NewReader([]byte(in), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.StringBytes(); err == nil {
+			t.Errorf("%q: accepted", in)
+		}
+	}
+	r, _ := NewReader([]byte(`"a\"b"`), Options{})
+	if b, err := r.StringBytes(); err != nil || string(b) != `a"b` {
+		t.Errorf("escaped string: %q %v", b, err)
+	}
+}
