@@ -288,6 +288,16 @@ func (o VerifyOptions) acceptsPayloadType(t string) bool {
 // ErrSignature and threats F4 and G6) or CheckEnvelopePayloadType (wrapping
 // ErrPayloadType).
 func (e *Envelope) Verify(opts VerifyOptions) (*VerifiedEnvelope, error) {
+	v, err := e.verify(opts)
+	if err != nil {
+		return nil, err
+	}
+	v.Payload = slices.Clone(v.Payload) // the result must not alias the caller's envelope
+	return v, nil
+}
+
+// verify is Verify without the defensive copy of the payload.
+func (e *Envelope) verify(opts VerifyOptions) (*VerifiedEnvelope, error) {
 	keys, err := distinctKeys(opts.Keys)
 	if err != nil {
 		return nil, err
@@ -340,7 +350,7 @@ func (e *Envelope) Verify(opts VerifyOptions) (*VerifiedEnvelope, error) {
 	if !opts.acceptsPayloadType(e.PayloadType) {
 		return nil, checkErr(CheckEnvelopePayloadType, nil, ErrPayloadType, "%q", e.PayloadType)
 	}
-	v := &VerifiedEnvelope{PayloadType: e.PayloadType, Payload: slices.Clone(e.Payload)}
+	v := &VerifiedEnvelope{PayloadType: e.PayloadType, Payload: e.Payload}
 	for i, ok := range accepted {
 		if ok {
 			v.Signers = append(v.Signers, keys[i])
@@ -388,7 +398,11 @@ func VerifyStatement(envelope []byte, opts VerifyOptions) (*VerifiedStatement, e
 	if err != nil {
 		return nil, err
 	}
-	return env.VerifyStatement(opts)
+	v, err := env.verify(opts) // env is ours alone: no copy needed
+	if err != nil {
+		return nil, err
+	}
+	return verifiedStatement(v)
 }
 
 // VerifyStatement verifies the envelope and parses the Statement inside.
@@ -397,6 +411,10 @@ func (e *Envelope) VerifyStatement(opts VerifyOptions) (*VerifiedStatement, erro
 	if err != nil {
 		return nil, err
 	}
+	return verifiedStatement(v)
+}
+
+func verifiedStatement(v *VerifiedEnvelope) (*VerifiedStatement, error) {
 	st, err := ParseStatement(v.Payload)
 	if err != nil {
 		return nil, err

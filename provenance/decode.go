@@ -115,7 +115,7 @@ func readDescriptors(r *strictjson.Reader) ([]buildtrust.ResourceDescriptor, err
 		if len(out) == limits.MaxResolvedDependencies {
 			return limits.TooLarge("resource descriptors", limits.MaxResolvedDependencies)
 		}
-		raw, err := r.Raw()
+		raw, err := r.RawView() // decoded at once; the descriptor copies what it keeps
 		if err != nil {
 			return err
 		}

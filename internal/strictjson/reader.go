@@ -197,6 +197,17 @@ func (r *Reader) StringBytes() ([]byte, error) {
 	return []byte(v), nil
 }
 
+// RawView reads any value and returns its JSON text as a view of the input,
+// for a caller that decodes it at once and keeps nothing that aliases it.
+func (r *Reader) RawView() ([]byte, error) {
+	r.s.skipSpace()
+	start := r.s.pos
+	if err := r.value(nil); err != nil {
+		return nil, err
+	}
+	return r.s.data[start:r.s.pos:r.s.pos], nil
+}
+
 // Raw reads any value and returns a copy of its JSON text (null included).
 func (r *Reader) Raw() ([]byte, error) {
 	r.s.skipSpace()
