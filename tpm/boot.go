@@ -1,0 +1,404 @@
+package tpm
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/google/go-eventlog/extract"
+	pb "github.com/google/go-eventlog/proto/state"
+	"github.com/google/go-eventlog/register"
+	"github.com/google/go-eventlog/tcg"
+
+	"github.com/buildtrust/buildtrust"
+)
+
+// Loader is the second-stage bootloader whose measurements are extracted.
+type Loader int
+
+// Loaders.
+const (
+	// NoLoader extracts firmware, Secure Boot and EFI application
+	// measurements only.
+	NoLoader Loader = iota
+	// GRUB also extracts GRUB's measured files (kernel, initrd, grub.cfg),
+	// commands and the kernel command line.
+	GRUB
+)
+
+// Component names used in [BootState.Components] and reference values
+// (BENV-L2-2: bootloader, kernel, build agent, root filesystem; the last two
+// are measured by the image, e.g. into PCR 8–15 or by dm-verity, and reach
+// this package as "grub.file"/"event" components or as PCR values).
+const (
+	// ComponentFirmware: digests of the PCR0 firmware events (S-CRTM
+	// contents and version, EFI platform firmware blobs, POST code).
+	ComponentFirmware = "firmware"
+	// ComponentBootloader: digests of the EFI applications started before
+	// ExitBootServices (shim, GRUB, systemd-boot, a UKI), in boot order.
+	ComponentBootloader = "bootloader"
+	// ComponentKernel: digests of files GRUB loaded whose (unmeasured) name
+	// looks like a kernel (vmlinuz*, bzImage*, *.efi under /boot).
+	ComponentKernel = "kernel"
+	// ComponentInitrd: digests of files GRUB loaded whose name looks like an
+	// initial ramdisk (initrd*, initramfs*).
+	ComponentInitrd = "initrd"
+	// ComponentGRUBFile: digests of every file GRUB measured.
+	ComponentGRUBFile = "grub.file"
+	// ComponentGRUBCommand: every GRUB command line measured (value).
+	ComponentGRUBCommand = "grub.command"
+	// ComponentKernelCmdline: the kernel command line GRUB passed (value).
+	ComponentKernelCmdline = "kernel.cmdline"
+	// ComponentSecureBoot: "enabled" or "disabled" (value).
+	ComponentSecureBoot = "secureboot"
+	// ComponentSecureBootDB: SHA-256 of each db certificate (DER) and each
+	// db hash as recorded.
+	ComponentSecureBootDB = "secureboot.db"
+	// ComponentSecureBootDBX: the same for dbx.
+	ComponentSecureBootDBX = "secureboot.dbx"
+	// ComponentSecureBootAuthority: SHA-256 of each certificate that
+	// authorized an image after the separator.
+	ComponentSecureBootAuthority = "secureboot.authority"
+	// ComponentSeparator: "pcrN:00000000" for each verified EV_SEPARATOR
+	// ("pcrN:ffffffff" for an error separator) (value).
+	ComponentSeparator = "separator"
+	// ComponentPlatform: the confidential-computing technology GCE records
+	// in PCR0 (e.g. "AMD_SEV_SNP"), when present (value).
+	ComponentPlatform = "platform.technology"
+)
+
+// Component is one measured item extracted from verified events: a digest
+// (Hash != 0) or a value (Hash == 0).
+type Component struct {
+	// Name is one of the Component… constants.
+	Name string `json:"name"`
+	// PCR is the register the item was measured into.
+	PCR int `json:"pcr"`
+	// Hash and Digest are the item's digest and its algorithm.
+	Hash   crypto.Hash `json:"-"`
+	Digest []byte      `json:"-"`
+	// Value is the item's value, for value components.
+	Value string `json:"value,omitempty"`
+	// Hint is unmeasured context (e.g. the file name GRUB logged), never
+	// used for matching.
+	Hint string `json:"hint,omitempty"`
+}
+
+// NoActionEvent is an EV_NO_ACTION event. Such events are never extended
+// into a PCR, so nothing authenticates them: they are reported for
+// information (StartupLocality, SP800-155 reference-manifest events) and must
+// not be trusted.
+type NoActionEvent struct {
+	// Sequence and PCR locate the event in the log.
+	Sequence, PCR int
+	// Kind is "StartupLocality", "SP800-155" or "other".
+	Kind string
+	// Data is the event data.
+	Data []byte
+}
+
+// BootState is what a verified event log proves about the boot: only events
+// of quoted PCRs whose replay matched, and what was extracted from them.
+type BootState struct {
+	// Hash is the bank the events and component digests are in (the
+	// strongest quoted bank the log carries).
+	Hash crypto.Hash
+	// Events are the verified events (quoted PCRs only), in log order,
+	// EV_NO_ACTION excluded.
+	Events []Event
+	// Unverified counts events of PCRs the quote did not cover; they are
+	// not in Events and nothing is extracted from them.
+	Unverified int
+	// NoAction lists EV_NO_ACTION events (unauthenticated by nature).
+	NoAction []NoActionEvent
+	// Components are the extracted measured items.
+	Components []Component
+	// ExtractErr is non-nil (wrapping ErrExtract) when some component
+	// could not be extracted; those components are absent, so a reference
+	// value that requires them fails.
+	ExtractErr error
+	// Checks lists the event-log checks that ran: the replay (passed) and
+	// the extraction, which is FAIL (with ExtractErr as message) when some
+	// component could not be extracted.
+	Checks []buildtrust.Check
+}
+
+// ComponentsNamed returns the components called name, in log order.
+func (b *BootState) ComponentsNamed(name string) []Component {
+	var out []Component
+	for _, c := range b.Components {
+		if c.Name == name {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Result is a verified quote and, when the evidence carried an event log,
+// the boot state the log proves.
+type Result struct {
+	Quote *VerifiedQuote
+	// Boot is nil when the evidence had no event log.
+	Boot *BootState
+	// Checks are the checks of Quote and Boot together.
+	Checks []buildtrust.Check
+}
+
+// Verify verifies the quote of ev ([VerifyQuote]) and, if ev.EventLog is
+// set, parses the log ([ParseEventLog]) and verifies it against the quoted
+// PCRs ([EventLog.Verify]). On success everything in the Result has been
+// verified (BENV-L2-3, BENV-L2-6, BENV-H-2).
+func Verify(ev Evidence, opts Options) (*Result, error) {
+	q, err := VerifyQuote(ev, opts)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Quote: q, Checks: slices.Clone(q.Checks)}
+	if len(ev.EventLog) == 0 {
+		return res, nil
+	}
+	log, err := ParseEventLog(ev.EventLog)
+	if err != nil {
+		return nil, err
+	}
+	boot, err := log.Verify(q, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.Boot = boot
+	res.Checks = append(res.Checks, boot.Checks...)
+	return res, nil
+}
+
+// Verify replays the log into every bank the quote covers and compares each
+// quoted PCR with the replay (tpm.eventlog.replay): all must match, and a
+// quoted PCR the log never extends must hold its reset value (P-LOG-2). Then
+// the components of the quoted PCRs are extracted (tpm.eventlog.extract)
+// from the strongest quoted bank — through go-eventlog only now that every
+// event type is known to be valid and every event replayed (P-LOG-1).
+// Events of unquoted PCRs are dropped, never extracted.
+func (l *EventLog) Verify(q *VerifiedQuote, opts Options) (*BootState, error) {
+	if q == nil || len(q.Banks) == 0 {
+		return nil, checkErr(CheckEventLogReplay, bootThreats, ErrReplay, "no verified PCRs to replay against")
+	}
+	if err := l.compareBanks(q.Banks); err != nil {
+		return nil, err
+	}
+	var primary PCRBank
+	for _, h := range []crypto.Hash{crypto.SHA512, crypto.SHA384, crypto.SHA256, crypto.SHA1} {
+		if b, ok := q.Bank(h); ok && slices.Contains(l.Algs, h) && (h != crypto.SHA1 || opts.InsecureAllowSHA1) {
+			primary = b
+			break
+		}
+	}
+	if primary.Hash == 0 {
+		return nil, checkErr(CheckEventLogReplay, weakHashThreats, ErrWeakHash, "no quoted bank other than SHA-1 to take events from")
+	}
+	var quoted []string
+	for _, b := range q.Banks {
+		quoted = append(quoted, fmt.Sprintf("%s%s", HashName(b.Hash), intsText(b.Indices())))
+	}
+	bs := &BootState{Hash: primary.Hash}
+	bs.Checks = append(bs.Checks, buildtrust.Check{ID: CheckEventLogReplay, Threats: bootThreats, Outcome: buildtrust.Pass,
+		Expected: "quoted " + strings.Join(quoted, " "), Actual: "replayed equal"})
+
+	for _, e := range l.Events {
+		_, covered := primary.PCRs[e.PCR]
+		switch {
+		case e.Type == EvNoAction:
+			bs.NoAction = append(bs.NoAction, noAction(e))
+		case !covered:
+			bs.Unverified++
+		default:
+			bs.Events = append(bs.Events, e)
+		}
+	}
+	bs.extract(l, primary, opts.Loader, false)
+	return bs, nil
+}
+
+func noAction(e Event) NoActionEvent {
+	kind := "other"
+	switch {
+	case strings.HasPrefix(string(e.Data), "StartupLocality"):
+		kind = "StartupLocality"
+	case strings.HasPrefix(string(e.Data), "SP800-155 Event"):
+		kind = "SP800-155"
+	}
+	return NoActionEvent{Sequence: e.Sequence, PCR: e.PCR, Kind: kind, Data: slices.Clone(e.Data)}
+}
+
+// extract fills Components from the verified events: separators and
+// firmware digests itself, the rest through go-eventlog's extract package
+// on the events its own replay of the verified registers returns.
+func (bs *BootState) extract(l *EventLog, bank PCRBank, loader Loader, rtmr bool) {
+	defer func() {
+		c := buildtrust.Check{ID: CheckEventLogExtract, Threats: refThreats, Outcome: buildtrust.Pass,
+			Expected: "components of the verified events", Actual: fmt.Sprintf("%d components", len(bs.Components))}
+		if bs.ExtractErr != nil {
+			c.Outcome, c.Message = buildtrust.Fail, bs.ExtractErr.Error()
+		}
+		bs.Checks = append(bs.Checks, c)
+	}()
+	h := bank.Hash
+	for _, e := range bs.Events {
+		switch e.Type {
+		case EvSeparator:
+			want0 := digestOf(h, []byte{0, 0, 0, 0})
+			wantF := digestOf(h, []byte{0xff, 0xff, 0xff, 0xff})
+			switch d := e.Digest(h); {
+			case bytes.Equal(d, want0) && bytes.Equal(e.Data, []byte{0, 0, 0, 0}):
+				bs.Components = append(bs.Components, Component{Name: ComponentSeparator, PCR: e.PCR, Value: fmt.Sprintf("pcr%d:00000000", e.PCR)})
+			case bytes.Equal(d, wantF) && bytes.Equal(e.Data, []byte{0xff, 0xff, 0xff, 0xff}):
+				bs.Components = append(bs.Components, Component{Name: ComponentSeparator, PCR: e.PCR, Value: fmt.Sprintf("pcr%d:ffffffff", e.PCR)})
+			default:
+				bs.addErr(fmt.Errorf("event %d: EV_SEPARATOR in PCR%d with non-separator data", e.Sequence, e.PCR))
+			}
+		case EvSCRTMContents, EvSCRTMVersion, EvEFIPlatformFirmwareBlob, EvEFIPlatformFirmwareBlb2, EvPostCode:
+			if e.PCR == 0 {
+				bs.Components = append(bs.Components, Component{Name: ComponentFirmware, PCR: 0, Hash: h, Digest: slices.Clone(e.Digest(h)), Hint: e.Type.String()})
+			}
+		}
+	}
+
+	var mrs []register.MR
+	for _, i := range bank.Indices() {
+		if rtmr {
+			mrs = append(mrs, register.RTMR{Index: i - 1, Digest: bank.PCRs[i]})
+		} else {
+			mrs = append(mrs, register.PCR{Index: i, Digest: bank.PCRs[i], DigestAlg: h})
+		}
+	}
+	evs, err := l.replayedEvents(mrs)
+	if err != nil {
+		bs.addErr(fmt.Errorf("go-eventlog replay of verified registers: %v", err))
+		return
+	}
+	el := extract.Opts{Loader: extract.UnsupportedLoader}
+	if loader == GRUB {
+		el.Loader = extract.GRUB
+	}
+	st, err := firmwareLogState(evs, h, el, rtmr)
+	if err != nil {
+		bs.addErr(err)
+	}
+	if st == nil {
+		return
+	}
+	bs.addState(st, h)
+}
+
+func (bs *BootState) addErr(err error) {
+	bs.ExtractErr = errors.Join(bs.ExtractErr, fmt.Errorf("%w: %v", ErrExtract, err))
+}
+
+func (bs *BootState) addState(st *pb.FirmwareLogState, h crypto.Hash) {
+	if p := st.GetPlatform(); p != nil && p.GetTechnology() != pb.GCEConfidentialTechnology_NONE {
+		bs.Components = append(bs.Components, Component{Name: ComponentPlatform, PCR: 0, Value: p.GetTechnology().String()})
+	}
+	if sb := st.GetSecureBoot(); sb != nil {
+		v := "disabled"
+		if sb.GetEnabled() {
+			v = "enabled"
+		}
+		bs.Components = append(bs.Components, Component{Name: ComponentSecureBoot, PCR: 7, Value: v})
+		bs.addDatabase(ComponentSecureBootDB, sb.GetDb())
+		bs.addDatabase(ComponentSecureBootDBX, sb.GetDbx())
+		bs.addDatabase(ComponentSecureBootAuthority, sb.GetAuthority())
+	}
+	for _, app := range st.GetEfi().GetApps() {
+		bs.Components = append(bs.Components, Component{Name: ComponentBootloader, PCR: 4, Hash: h, Digest: slices.Clone(app.GetDigest())})
+	}
+	for _, f := range st.GetGrub().GetFiles() {
+		name := strings.TrimRight(string(f.GetUntrustedFilename()), "\x00")
+		c := Component{PCR: 9, Hash: h, Digest: slices.Clone(f.GetDigest()), Hint: name}
+		c.Name = ComponentGRUBFile
+		bs.Components = append(bs.Components, c)
+		switch classifyFile(name) {
+		case ComponentKernel:
+			c.Name = ComponentKernel
+			bs.Components = append(bs.Components, c)
+		case ComponentInitrd:
+			c.Name = ComponentInitrd
+			bs.Components = append(bs.Components, c)
+		}
+	}
+	for _, cmd := range st.GetGrub().GetCommands() {
+		bs.Components = append(bs.Components, Component{Name: ComponentGRUBCommand, PCR: 8, Value: cmd})
+	}
+	if st.GetGrub() != nil && st.GetLinuxKernel().GetCommandLine() != "" {
+		bs.Components = append(bs.Components, Component{Name: ComponentKernelCmdline, PCR: 8, Value: st.GetLinuxKernel().GetCommandLine()})
+	}
+}
+
+func (bs *BootState) addDatabase(name string, db *pb.Database) {
+	for _, c := range db.GetCerts() {
+		if der := c.GetDer(); der != nil {
+			d := sha256.Sum256(der)
+			bs.Components = append(bs.Components, Component{Name: name, PCR: 7, Hash: crypto.SHA256, Digest: d[:], Hint: "certificate"})
+		} else {
+			bs.Components = append(bs.Components, Component{Name: name, PCR: 7, Value: c.GetWellKnown().String(), Hint: "well-known certificate"})
+		}
+	}
+	for _, hsh := range db.GetHashes() {
+		h := hashOfSize(len(hsh))
+		bs.Components = append(bs.Components, Component{Name: name, PCR: 7, Hash: h, Digest: slices.Clone(hsh), Hint: "hash"})
+	}
+}
+
+func hashOfSize(n int) crypto.Hash {
+	for _, h := range []crypto.Hash{crypto.SHA1, crypto.SHA256, crypto.SHA384, crypto.SHA512} {
+		if h.Size() == n {
+			return h
+		}
+	}
+	return 0
+}
+
+// classifyFile names a GRUB-loaded file by its unmeasured file name. The
+// name is only a hint: a reference value for "kernel" is checked against
+// these digests, and "grub.file" against all of them, so a renamed file
+// still has to match some accepted digest.
+func classifyFile(name string) string {
+	base := strings.ToLower(path.Base(strings.ReplaceAll(name, "\\", "/")))
+	switch {
+	case strings.HasPrefix(base, "vmlinuz"), strings.HasPrefix(base, "vmlinux"), strings.HasPrefix(base, "bzimage"):
+		return ComponentKernel
+	case strings.HasPrefix(base, "initrd"), strings.HasPrefix(base, "initramfs"):
+		return ComponentInitrd
+	}
+	return ""
+}
+
+func digestOf(h crypto.Hash, data []byte) []byte {
+	d := h.New()
+	d.Write(data)
+	return d.Sum(nil)
+}
+
+// firmwareLogState calls go-eventlog's extraction on replayed events whose
+// types were all checked to be known (ParseEventLog), so the crash of P-LOG-1
+// cannot happen; any ordinary panic is still turned into an error.
+func firmwareLogState(evs []tcg.Event, h crypto.Hash, opts extract.Opts, rtmr bool) (st *pb.FirmwareLogState, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			st, err = nil, fmt.Errorf("go-eventlog extraction panic: %v", r)
+		}
+	}()
+	for _, e := range evs {
+		if !EventType(e.Type).Known() {
+			// Unreachable after ParseEventLog; kept because reaching
+			// extract with an unknown type kills the process.
+			return nil, fmt.Errorf("%w: event type 0x%08x", ErrEventType, uint32(e.Type))
+		}
+	}
+	if rtmr {
+		return extract.FirmwareLogState(evs, h, extract.RTMRRegisterConfig, opts)
+	}
+	return extract.FirmwareLogState(evs, h, extract.TPMRegisterConfig, opts)
+}

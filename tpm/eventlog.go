@@ -1,0 +1,294 @@
+package tpm
+
+import (
+	"bytes"
+	"crypto"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/go-eventlog/register"
+	"github.com/google/go-eventlog/tcg"
+
+	"github.com/buildtrust/buildtrust/internal/limits"
+)
+
+// EventType is the type field of a TCG event (TCG PC Client Platform
+// Firmware Profile §10.4.1). It is not covered by the event's digest: a
+// replayed event's type is still attacker-chosen, so it is only used
+// together with checks on the data and digest.
+type EventType uint32
+
+// Event types this package interprets itself.
+const (
+	EvPostCode                EventType = 0x00000001
+	EvNoAction                EventType = 0x00000003
+	EvSeparator               EventType = 0x00000004
+	EvAction                  EventType = 0x00000005
+	EvSCRTMContents           EventType = 0x00000007
+	EvSCRTMVersion            EventType = 0x00000008
+	EvIPL                     EventType = 0x0000000D
+	EvEFIVariableDriverConfig EventType = 0x80000001
+	EvEFIBootServicesApp      EventType = 0x80000003
+	EvEFIAction               EventType = 0x80000007
+	EvEFIPlatformFirmwareBlob EventType = 0x80000008
+	EvEFIPlatformFirmwareBlb2 EventType = 0x8000000A
+	EvEFIVariableAuthority    EventType = 0x800000E0
+)
+
+// Known reports whether t is an event type of the TCG PC Client Platform
+// Firmware Profile (as listed by go-eventlog). Logs with any other type are
+// rejected by ParseEventLog (P-LOG-1).
+func (t EventType) Known() bool {
+	_, ok := tcg.EventType(t).KnownName()
+	return ok
+}
+
+// String returns the TCG name of the type (EV_SEPARATOR, …) or its hex value.
+func (t EventType) String() string { return tcg.EventType(t).TCGString() }
+
+// LogFormat is the format of a TCG event log.
+type LogFormat int
+
+// Event-log formats (TCG PC Client Platform Firmware Profile §10.2).
+const (
+	// FormatSHA1 is the TPM 1.2 style log of TCG_PCR_EVENT records, SHA-1
+	// digests only.
+	FormatSHA1 LogFormat = iota + 1
+	// FormatCryptoAgile is the TPM 2.0 log: a Spec ID Event03 header, then
+	// TCG_PCR_EVENT2 records with one digest per bank.
+	FormatCryptoAgile
+)
+
+// Event is one event of an event log: the register it extends, its
+// (untrusted) type, its data and its digests per bank.
+type Event struct {
+	// Sequence is the event's position in the log, 0 for the first event
+	// after any Spec ID header.
+	Sequence int
+	// PCR is the register index written in the log (a PCR for TPM logs, a
+	// CC measurement register — RTMR index + 1 — for CCELs).
+	PCR int
+	// Type is the event type; not covered by the digest.
+	Type EventType
+	// Data is the event data.
+	Data []byte
+	// Digests holds the event's digests, one per bank the log carries, in
+	// log order. Use [Event.Digest] to look one up.
+	Digests []Digest
+}
+
+// Digest is one digest of an event.
+type Digest struct {
+	Hash  crypto.Hash
+	Value []byte
+}
+
+// Digest returns the event's digest in bank h, or nil.
+func (e Event) Digest(h crypto.Hash) []byte {
+	for _, d := range e.Digests {
+		if d.Hash == h {
+			return d.Value
+		}
+	}
+	return nil
+}
+
+// EventLog is a parsed, unverified TCG event log. Nothing in it may be used
+// until it has been replayed against verified register values
+// ([EventLog.Verify], [VerifyCCEL]).
+type EventLog struct {
+	// Format is the log's format.
+	Format LogFormat
+	// Algs are the banks the log carries digests for.
+	Algs []crypto.Hash
+	// Events are the log's events in order, EV_NO_ACTION included.
+	Events []Event
+
+	raw       []byte
+	parseOpts tcg.ParseOpts
+}
+
+var specIDSignature = []byte("Spec ID Event03\x00")
+
+// ParseEventLog parses a TCG PC Client event log (crypto-agile or SHA-1
+// format; TCG PC Client Platform Firmware Profile §10.2) with checks of its
+// own: size and event-count limits, register indices, event-data sizes, and
+// that every event type is known — so that no crafted type can ever reach
+// go-eventlog's extraction code, which v0.0.2 crashes on (P-LOG-1). The
+// decoder accepts exactly what go-eventlog's tcg.ParseEventLog accepts and
+// yields the same events (checked on every real log and by fuzzing); it is
+// our own only for speed. The result is unverified.
+func ParseEventLog(raw []byte) (*EventLog, error) {
+	return parseLog(raw, tcg.ParseOpts{})
+}
+
+func parseLog(raw []byte, opts tcg.ParseOpts) (*EventLog, error) {
+	if len(raw) == 0 {
+		return nil, checkErr(CheckEventLogParse, bootThreats, ErrMalformed, "empty event log")
+	}
+	if len(raw) > limits.MaxEventLogBytes {
+		return nil, checkErr(CheckEventLogParse, bootThreats, limits.TooLarge("event log", limits.MaxEventLogBytes), "event log")
+	}
+	format, algs, events, err := parseTCG(raw, opts.AllowPadding)
+	if err != nil {
+		if errors.Is(err, limits.ErrTooLarge) {
+			return nil, checkErr(CheckEventLogParse, bootThreats, err, "event log")
+		}
+		return nil, checkErr(CheckEventLogParse, bootThreats, ErrMalformed, "%v", err)
+	}
+	l := &EventLog{Format: format, Algs: algs, Events: events, raw: raw, parseOpts: opts}
+	for i, ev := range l.Events {
+		if !ev.Type.Known() {
+			return nil, checkErr(CheckEventLogType, bootThreats, ErrEventType, "event %d: type 0x%08x", i, uint32(ev.Type))
+		}
+		if ev.PCR < 0 || ev.PCR > limits.MaxPCRIndex {
+			return nil, checkErr(CheckEventLogParse, bootThreats, ErrMalformed, "event %d: register index %d", i, ev.PCR)
+		}
+	}
+	return l, nil
+}
+
+// Replay computes the value of every register the log extends in bank h:
+// starting from the register's reset value (PCR0 from the startup
+// locality recorded in a StartupLocality EV_NO_ACTION event, PCRs 17–22 all
+// ones), each non-EV_NO_ACTION event's digest is extended in log order.
+// It fails if an event lacks a digest in bank h.
+func (l *EventLog) Replay(h crypto.Hash) (PCRBank, error) {
+	if !slices.Contains(l.Algs, h) {
+		return PCRBank{}, fmt.Errorf("%w: the log has no %s bank", ErrReplay, HashName(h))
+	}
+	locality := byte(0)
+	for _, e := range l.Events {
+		if e.PCR == 0 && e.Type == EvNoAction && len(e.Data) == 17 && strings.HasPrefix(string(e.Data), "StartupLocality") {
+			locality = e.Data[16]
+		}
+	}
+	return l.replay(h, locality, initialPCR)
+}
+
+func (l *EventLog) replay(h crypto.Hash, locality byte, initial func(crypto.Hash, int, byte) []byte) (PCRBank, error) {
+	bank := PCRBank{Hash: h, PCRs: map[int][]byte{}}
+	hasher := h.New()
+	for _, e := range l.Events {
+		if e.Type == EvNoAction {
+			continue
+		}
+		d := e.Digest(h)
+		if len(d) != h.Size() {
+			return PCRBank{}, fmt.Errorf("%w: event %d has no %s digest", ErrReplay, e.Sequence, HashName(h))
+		}
+		cur, ok := bank.PCRs[e.PCR]
+		if !ok {
+			cur = initial(h, e.PCR, locality)
+		}
+		hasher.Reset()
+		hasher.Write(cur)
+		hasher.Write(d)
+		// cur is ours (from initial or an earlier Sum) and already
+		// consumed: the new value reuses its storage.
+		bank.PCRs[e.PCR] = hasher.Sum(cur[:0])
+	}
+	return bank, nil
+}
+
+// PCRMismatch is one quoted register that the log does not explain.
+type PCRMismatch struct {
+	// Hash is the bank.
+	Hash crypto.Hash
+	// PCR is the register index.
+	PCR int
+	// Quoted is the verified value; Replayed is what the log folds to
+	// (nil when the bank cannot be replayed).
+	Quoted, Replayed []byte
+}
+
+// ReplayError lists every quoted register whose value the event log does
+// not reproduce (P-LOG-2, P-TPM-5). It is wrapped with ErrReplay; use
+// errors.As to get it.
+type ReplayError struct {
+	Mismatches []PCRMismatch
+}
+
+// Error implements error.
+func (e *ReplayError) Error() string {
+	var parts []string
+	for _, m := range e.Mismatches {
+		parts = append(parts, fmt.Sprintf("%s PCR%d quoted %s replayed %s",
+			HashName(m.Hash), m.PCR, short(m.Quoted), short(m.Replayed)))
+	}
+	return "registers differ: " + strings.Join(parts, "; ")
+}
+
+// PCRs returns the distinct indices that differ, ascending.
+func (e *ReplayError) PCRs() []int {
+	var idx []int
+	for _, m := range e.Mismatches {
+		if !slices.Contains(idx, m.PCR) {
+			idx = append(idx, m.PCR)
+		}
+	}
+	slices.Sort(idx)
+	return idx
+}
+
+func short(b []byte) string {
+	if b == nil {
+		return "none"
+	}
+	s := hex.EncodeToString(b)
+	if len(s) > 16 {
+		s = s[:16] + "…"
+	}
+	return s
+}
+
+// compareBanks checks every quoted register of every quoted bank against the
+// replay of the log. Registers the log never extends must still hold their
+// reset value: a quoted register the log cannot explain is a mismatch, not a
+// pass (P-LOG-2).
+func (l *EventLog) compareBanks(banks []PCRBank) error {
+	rerr := &ReplayError{}
+	for _, b := range banks {
+		replayed, err := l.Replay(b.Hash)
+		for _, i := range b.Indices() {
+			if err != nil {
+				rerr.Mismatches = append(rerr.Mismatches, PCRMismatch{Hash: b.Hash, PCR: i, Quoted: b.PCRs[i]})
+				continue
+			}
+			want, ok := replayed.PCRs[i]
+			if !ok {
+				want = l.resetValue(b.Hash, i)
+			}
+			if !bytes.Equal(want, b.PCRs[i]) {
+				rerr.Mismatches = append(rerr.Mismatches, PCRMismatch{Hash: b.Hash, PCR: i, Quoted: b.PCRs[i], Replayed: want})
+			}
+		}
+	}
+	if len(rerr.Mismatches) > 0 {
+		return checkErr(CheckEventLogReplay, bootThreats, fmt.Errorf("%w: %w", ErrReplay, rerr), "event log")
+	}
+	return nil
+}
+
+func (l *EventLog) resetValue(h crypto.Hash, i int) []byte {
+	return initialPCR(h, i, 0)
+}
+
+// replayedEvents runs go-eventlog's replay over registers already verified
+// by compareBanks, to obtain the tcg.Event values its extraction functions
+// take. Only events of the given registers are returned.
+func (l *EventLog) replayedEvents(mrs []register.MR) (evs []tcg.Event, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			evs, err = nil, fmt.Errorf("replay panic: %v", r)
+		}
+	}()
+	evs, err = tcg.ParseAndReplay(l.raw, mrs, l.parseOpts)
+	if err != nil {
+		return nil, errors.New(strings.TrimSpace(err.Error()))
+	}
+	return evs, nil
+}
