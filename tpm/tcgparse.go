@@ -22,13 +22,18 @@ func parseTCG(raw []byte, allowPadding bool) (format LogFormat, algs []crypto.Ha
 	// hundred bytes per event.
 	r := leReader{b: bytes.Clone(raw)}
 	events = make([]Event, 0, len(raw)/256+8)
+	r.slab = make([]Digest, 0, 2*cap(events)) // two banks is the common case
 	// The first event is always a TCG_PCR_EVENT (SHA-1 format).
 	first, err := r.sha1Event()
 	if err != nil {
 		return 0, nil, nil, fmt.Errorf("parse first event: %v", err)
 	}
 	var spec []specAlg
-	if first.Type == EvNoAction && len(first.Data) >= 24 {
+	// The Spec ID Event header (TCG PC Client PFP §10.4.5.1): signature,
+	// platform class, versions, errata, uintn size and the algorithm count,
+	// 28 bytes. A shorter EV_NO_ACTION first event means a SHA-1 log, as
+	// go-eventlog decides too.
+	if first.Type == EvNoAction && len(first.Data) >= specIDHeaderSize {
 		spec, err = parseSpecID(first.Data)
 		if err != nil {
 			return 0, nil, nil, fmt.Errorf("failed to parse spec ID event: %v", err)
@@ -79,6 +84,8 @@ type specAlg struct{ id, size uint16 }
 var errTruncated = errors.New("unexpected end of event log")
 
 // parseSpecID decodes TCG_EfiSpecIDEvent (TCG PC Client PFP §10.4.5.1).
+const specIDHeaderSize = 16 + 4 + 1 + 1 + 1 + 1 + 4
+
 func parseSpecID(b []byte) ([]specAlg, error) {
 	r := leReader{b: b}
 	sig := r.bytes(16)
@@ -162,12 +169,13 @@ func (r *leReader) agileEvent(spec []specAlg) (e Event, pad bool, err error) {
 		if h := hashFromAlg(id); h != 0 && h != crypto.SHA512 {
 			if e.Digest(h) == nil {
 				if e.Digests == nil {
-					e.Digests = make([]Digest, 0, len(spec))
+					e.Digests = r.digests(len(spec))
 				}
 				e.Digests = append(e.Digests, Digest{Hash: h, Value: d})
 			}
 		}
 	}
+	r.slab = r.slab[:len(r.slab)+len(e.Digests)]
 	size := r.u32()
 	if r.err != nil {
 		return e, false, r.err
@@ -188,8 +196,20 @@ func (r *leReader) data(size uint32) ([]byte, error) {
 
 // leReader decodes little-endian event-log fields; the first error sticks.
 type leReader struct {
-	b   []byte
-	err error
+	b    []byte
+	err  error
+	slab []Digest // backing store for the events' digest lists
+}
+
+// digests returns an empty slice with room for n digests, carved from a
+// shared slab: one allocation per few hundred events instead of one per
+// event. Each event's slice is capped, so appends never reach the next.
+func (r *leReader) digests(n int) []Digest {
+	if cap(r.slab)-len(r.slab) < n {
+		r.slab = make([]Digest, 0, max(128, n))
+	}
+	l := len(r.slab)
+	return r.slab[l:l:l+n]
 }
 
 func (r *leReader) bytes(n int) []byte {
