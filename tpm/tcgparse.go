@@ -209,7 +209,7 @@ func (r *leReader) digests(n int) []Digest {
 		r.slab = make([]Digest, 0, max(128, n))
 	}
 	l := len(r.slab)
-	return r.slab[l:l:l+n]
+	return r.slab[l : l : l+n]
 }
 
 func (r *leReader) bytes(n int) []byte {
