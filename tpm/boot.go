@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"path"
@@ -46,8 +47,14 @@ const (
 	// looks like a kernel (vmlinuz*, bzImage*, *.efi under /boot).
 	ComponentKernel = "kernel"
 	// ComponentInitrd: digests of files GRUB loaded whose name looks like an
-	// initial ramdisk (initrd*, initramfs*).
+	// initial ramdisk (initrd*, initramfs*), and of the initrd the Linux EFI
+	// stub measured into PCR 9 (EV_EVENT_TAG "Linux initrd").
 	ComponentInitrd = "initrd"
+	// ComponentKernelLoadOptions: digest of the load options (the kernel
+	// command line, UTF-16) the Linux EFI stub measured into PCR 9
+	// (EV_EVENT_TAG "LOADED_IMAGE::LoadOptions"); the log carries only the
+	// digest, not the text.
+	ComponentKernelLoadOptions = "kernel.loadoptions"
 	// ComponentGRUBFile: digests of every file GRUB measured.
 	ComponentGRUBFile = "grub.file"
 	// ComponentGRUBCommand: every GRUB command line measured (value).
@@ -259,6 +266,16 @@ func (bs *BootState) extract(l *EventLog, bank PCRBank, loader Loader, rtmr bool
 			default:
 				bs.addErr(fmt.Errorf("event %d: EV_SEPARATOR in PCR%d with non-separator data", e.Sequence, e.PCR))
 			}
+		case EvEventTag:
+			if e.PCR != 9 {
+				break
+			}
+			switch efiStubTag(e.Data) {
+			case linuxInitrdTag:
+				bs.Components = append(bs.Components, Component{Name: ComponentInitrd, PCR: 9, Hash: h, Digest: slices.Clone(e.Digest(h)), Hint: "EFI stub"})
+			case linuxLoadOptionsTag:
+				bs.Components = append(bs.Components, Component{Name: ComponentKernelLoadOptions, PCR: 9, Hash: h, Digest: slices.Clone(e.Digest(h)), Hint: "EFI stub"})
+			}
 		case EvSCRTMContents, EvSCRTMVersion, EvEFIPlatformFirmwareBlob, EvEFIPlatformFirmwareBlb2, EvPostCode:
 			if e.PCR == 0 {
 				bs.Components = append(bs.Components, Component{Name: ComponentFirmware, PCR: 0, Hash: h, Digest: slices.Clone(e.Digest(h)), Hint: e.Type.String()})
@@ -291,6 +308,35 @@ func (bs *BootState) extract(l *EventLog, bank PCRBank, loader Loader, rtmr bool
 		return
 	}
 	bs.addState(st, h)
+}
+
+// Tagged events of the Linux EFI stub (drivers/firmware/efi/libstub:
+// INITRD_EVENT_TAG_ID, LOAD_OPTIONS_EVENT_TAG_ID), logged as
+// TCG_PCClientTaggedEvent {u32 id; u32 size; data[size]} with a NUL-ended
+// description.
+const (
+	linuxInitrdTag      = 0x8F3B22EC
+	linuxLoadOptionsTag = 0x8F3B22ED
+)
+
+var efiStubTagText = map[uint32]string{
+	linuxInitrdTag:      "Linux initrd\x00",
+	linuxLoadOptionsTag: "LOADED_IMAGE::LoadOptions\x00",
+}
+
+// efiStubTag returns the tag ID of an EFI-stub tagged event, or 0 when the
+// data is not exactly one (the tag alone does not vouch for the digest; the
+// replay does).
+func efiStubTag(data []byte) uint32 {
+	if len(data) < 8 {
+		return 0
+	}
+	id := binary.LittleEndian.Uint32(data)
+	n := binary.LittleEndian.Uint32(data[4:])
+	if text, ok := efiStubTagText[id]; ok && int(n) == len(data)-8 && string(data[8:]) == text {
+		return id
+	}
+	return 0
 }
 
 func (bs *BootState) addErr(err error) {

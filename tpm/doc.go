@@ -48,7 +48,8 @@
 //   - Extraction (tpm.eventlog.extract): firmware events, EV_SEPARATORs,
 //     EFI applications (bootloaders), Secure Boot state with db, dbx and
 //     authorities, GRUB's files (kernel, initrd), commands and the kernel
-//     command line — via go-eventlog v0.0.2's extract package, and only
+//     command line, the initrd and load options the Linux EFI stub measures
+//     into PCR 9 (EV_EVENT_TAG) — via go-eventlog v0.0.2's extract package, and only
 //     after our own type checks, since that package kills the process with
 //     a stack overflow on an unknown event type (P-LOG-1). EV_NO_ACTION
 //     events (StartupLocality, SP800-155) are listed, unauthenticated.

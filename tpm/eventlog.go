@@ -27,6 +27,7 @@ const (
 	EvNoAction                EventType = 0x00000003
 	EvSeparator               EventType = 0x00000004
 	EvAction                  EventType = 0x00000005
+	EvEventTag                EventType = 0x00000006
 	EvSCRTMContents           EventType = 0x00000007
 	EvSCRTMVersion            EventType = 0x00000008
 	EvIPL                     EventType = 0x0000000D

@@ -1,7 +1,10 @@
 package tpm_test
 
 import (
+	"bytes"
 	"crypto"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -374,5 +377,38 @@ func TestEventLogLimits(t *testing.T) {
 	trunc := testdata.Rhel8EventLog[:len(testdata.Rhel8EventLog)-7]
 	if _, err := tpm.ParseEventLog(trunc); !errors.Is(err, tpm.ErrMalformed) {
 		t.Errorf("truncated log: %v", err)
+	}
+}
+
+// TestEFIStubMeasurements: the initrd and load options the Linux EFI stub
+// measures into PCR 9 as tagged events are extracted by their digests; a
+// look-alike tag is not.
+func TestEFIStubMeasurements(t *testing.T) {
+	sim := bootTPM(t, tpmtest.Options{})
+	tagged := func(id uint32, text string) []byte {
+		b := binary.LittleEndian.AppendUint32(nil, id)
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(text)))
+		return append(b, text...)
+	}
+	initrd := sha256.Sum256([]byte("initramfs contents"))
+	opts := sha256.Sum256([]byte("r\x00o\x00o\x00t\x00=\x00/\x00"))
+	sim.MeasureDigests(9, uint32(tpm.EvEventTag), tagged(0x8F3B22EC, "Linux initrd\x00"), map[crypto.Hash][]byte{crypto.SHA256: initrd[:]})
+	sim.MeasureDigests(9, uint32(tpm.EvEventTag), tagged(0x8F3B22ED, "LOADED_IMAGE::LoadOptions\x00"), map[crypto.Hash][]byte{crypto.SHA256: opts[:]})
+	sim.MeasureDigests(9, uint32(tpm.EvEventTag), tagged(0x8F3B22EC, "Linux initrd"), map[crypto.Hash][]byte{crypto.SHA256: make([]byte, 32)}) // no NUL: not the stub's
+	ev, err := sim.Evidence(nonce, sha256Boot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := tpm.Verify(ev, pinned(sim))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := res.Boot.ComponentsNamed(tpm.ComponentInitrd)
+	if len(got) != 1 || !bytes.Equal(got[0].Digest, initrd[:]) || got[0].PCR != 9 {
+		t.Errorf("initrd components = %+v", got)
+	}
+	lo := res.Boot.ComponentsNamed(tpm.ComponentKernelLoadOptions)
+	if len(lo) != 1 || !bytes.Equal(lo[0].Digest, opts[:]) {
+		t.Errorf("load options components = %+v", lo)
 	}
 }
