@@ -1,6 +1,5 @@
 // Package pins keeps the versions of dependencies that the design assigns to
-// packages not written yet (go-sev-guest for tee/sevsnp, go-tdx-guest for
-// tee/tdx) pinned in go.mod, so that the module graph the
+// packages not written yet (go-tdx-guest for tee/tdx) pinned in go.mod, so that the module graph the
 // later packages land in is the one DEPENDENCIES.md verified.
 //
 // The imports are in a file behind the "pins" build tag: go mod tidy sees

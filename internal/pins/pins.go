@@ -3,6 +3,5 @@
 package pins
 
 import (
-	_ "github.com/google/go-sev-guest/abi"
 	_ "github.com/google/go-tdx-guest/abi"
 )
