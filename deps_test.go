@@ -27,6 +27,7 @@ var ourImports = map[string][]string{
 	"internal/limits":     {},
 	"internal/strictjson": {"internal/limits"},
 	"internal/pins":       {},
+	"internal/text":       {},
 	".":                   {"threat", "internal/*"},
 	"provenance":          {".", "threat", "internal/*"},
 	"vsa":                 {".", "threat", "internal/*"},

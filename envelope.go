@@ -11,6 +11,7 @@ import (
 
 	"github.com/buildtrust/buildtrust/internal/limits"
 	"github.com/buildtrust/buildtrust/internal/strictjson"
+	"github.com/buildtrust/buildtrust/internal/text"
 )
 
 // Envelope is a DSSE v1.0 envelope (ITE-ENV-1…7). Payload and signatures are
@@ -72,7 +73,7 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: envelope: %w", ErrMalformed, err)
 	}
-	if w.PayloadType == "" || len(w.PayloadType) > limits.MaxPayloadTypeBytes || !printable(w.PayloadType) {
+	if w.PayloadType == "" || len(w.PayloadType) > limits.MaxPayloadTypeBytes || !text.Printable(w.PayloadType) {
 		return nil, fmt.Errorf("%w: envelope payloadType missing, too long or not printable", ErrMalformed)
 	}
 	if w.Payload == nil && w.payload == nil {

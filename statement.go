@@ -6,14 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"unicode"
-	"unicode/utf8"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/buildtrust/buildtrust/internal/limits"
 	"github.com/buildtrust/buildtrust/internal/strictjson"
+	"github.com/buildtrust/buildtrust/internal/text"
 )
 
 // In-toto type URIs and media types (REQUIREMENTS.md ITE-ST-1, ITE-ENV-3,
@@ -75,23 +74,11 @@ func (rd *ResourceDescriptor) Validate() error {
 	for _, f := range [...]struct{ name, value string }{
 		{"name", rd.Name}, {"uri", rd.URI}, {"downloadLocation", rd.DownloadLocation}, {"mediaType", rd.MediaType},
 	} {
-		if !printable(f.value) {
+		if !text.Printable(f.value) {
 			return fmt.Errorf("%w: resource descriptor %s has control characters or invalid UTF-8", ErrMalformed, f.name)
 		}
 	}
 	return nil
-}
-
-func printable(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return false
-		}
-	}
-	return true
 }
 
 // Statement is an in-toto Statement (ITE-ST-1…4): the subjects an
@@ -268,7 +255,7 @@ func validateTypeURI(u string) error {
 	if u == "" {
 		return fmt.Errorf("%w: empty type URI", ErrMalformed)
 	}
-	if !printable(u) || len(u) > limits.MaxTypeURIBytes {
+	if !text.Printable(u) || len(u) > limits.MaxTypeURIBytes {
 		return fmt.Errorf("%w: type URI %q is not printable or too long", ErrMalformed, u)
 	}
 	parsed, err := url.Parse(u)

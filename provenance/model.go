@@ -239,17 +239,22 @@ type v02Predicate struct {
 		Environment map[string]any `json:"environment"`
 	} `json:"invocation"`
 	BuildConfig json.RawMessage `json:"buildConfig"`
-	Metadata    struct {
-		BuildInvocationID string          `json:"buildInvocationId"`
-		BuildStartedOn    *time.Time      `json:"buildStartedOn"`
-		BuildFinishedOn   *time.Time      `json:"buildFinishedOn"`
-		Completeness      json.RawMessage `json:"completeness"`
-		Reproducible      *bool           `json:"reproducible"`
-	} `json:"metadata"`
-	Materials []struct {
-		URI    string               `json:"uri"`
-		Digest buildtrust.DigestSet `json:"digest"`
-	} `json:"materials"`
+	Metadata    legacyMetadata  `json:"metadata"`
+	Materials   []material      `json:"materials"`
+}
+
+// legacyMetadata and material are shared by v0.1 and v0.2.
+type legacyMetadata struct {
+	BuildInvocationID string          `json:"buildInvocationId"`
+	BuildStartedOn    *time.Time      `json:"buildStartedOn"`
+	BuildFinishedOn   *time.Time      `json:"buildFinishedOn"`
+	Completeness      json.RawMessage `json:"completeness"`
+	Reproducible      *bool           `json:"reproducible"`
+}
+
+type material struct {
+	URI    string               `json:"uri"`
+	Digest buildtrust.DigestSet `json:"digest"`
 }
 
 // normalize applies the "Migrating from 0.2" pseudocode of the SLSA v1 spec
@@ -309,17 +314,8 @@ type v01Predicate struct {
 		Arguments         map[string]any  `json:"arguments"`
 		Environment       map[string]any  `json:"environment"`
 	} `json:"recipe"`
-	Metadata struct {
-		BuildInvocationID string          `json:"buildInvocationId"`
-		BuildStartedOn    *time.Time      `json:"buildStartedOn"`
-		BuildFinishedOn   *time.Time      `json:"buildFinishedOn"`
-		Completeness      json.RawMessage `json:"completeness"`
-		Reproducible      *bool           `json:"reproducible"`
-	} `json:"metadata"`
-	Materials []struct {
-		URI    string               `json:"uri"`
-		Digest buildtrust.DigestSet `json:"digest"`
-	} `json:"materials"`
+	Metadata  legacyMetadata `json:"metadata"`
+	Materials []material     `json:"materials"`
 }
 
 // toV02 maps v0.1 onto v0.2 as the SLSA v0.2 change log describes: recipe

@@ -14,6 +14,7 @@ import (
 	"github.com/buildtrust/buildtrust"
 	"github.com/buildtrust/buildtrust/internal/limits"
 	"github.com/buildtrust/buildtrust/internal/strictjson"
+	"github.com/buildtrust/buildtrust/internal/text"
 	"github.com/buildtrust/buildtrust/threat"
 )
 
@@ -100,7 +101,7 @@ type refConditions struct {
 }
 
 func (v *ReferenceValue) validate() error {
-	if v.Component == "" || !printable(string(v.Component)) || len(v.Component) > limits.MaxSCAIAttributeBytes {
+	if v.Component == "" || !text.Printable(string(v.Component)) || len(v.Component) > limits.MaxSCAIAttributeBytes {
 		return malformed("reference value without a valid component")
 	}
 	if v.Name == "" {
@@ -739,7 +740,7 @@ func NewDispatch(in DispatchInput) (*buildtrust.Statement, error) {
 }
 
 func checkBuildIDForm(id string) error {
-	if id == "" || !printable(id) {
+	if id == "" || !text.Printable(id) {
 		return malformed("build ID empty or not printable")
 	}
 	if len(id) > limits.MaxBuildIDBytes {

@@ -5,12 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/buildtrust/buildtrust"
 	"github.com/buildtrust/buildtrust/internal/limits"
 	"github.com/buildtrust/buildtrust/internal/strictjson"
+	"github.com/buildtrust/buildtrust/internal/text"
 	"github.com/buildtrust/buildtrust/threat"
 )
 
@@ -180,7 +179,7 @@ func (a *AttributeAssertion) Validate() error {
 	if len(a.Attribute) > limits.MaxSCAIAttributeBytes {
 		return limits.TooLarge("SCAI attribute", limits.MaxSCAIAttributeBytes)
 	}
-	if !printable(a.Attribute) {
+	if !text.Printable(a.Attribute) {
 		return malformed("attribute has control characters or invalid UTF-8")
 	}
 	if a.Conditions != nil {
@@ -200,18 +199,6 @@ func (a *AttributeAssertion) Validate() error {
 		}
 	}
 	return nil
-}
-
-func printable(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return false
-		}
-	}
-	return true
 }
 
 // Parse reads a SCAI report from a Statement: the predicate type must be

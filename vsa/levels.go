@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/buildtrust/buildtrust/internal/limits"
+	"github.com/buildtrust/buildtrust/internal/text"
 )
 
 // Tracks named in SlsaResult tokens (VSA-12).
@@ -73,7 +74,7 @@ func ValidateSlsaResult(s string) error {
 		return malformed("empty SlsaResult")
 	case len(s) > maxTokenLen:
 		return limits.TooLarge("SlsaResult", int64(maxTokenLen))
-	case !printable(s):
+	case !text.Printable(s):
 		return malformed("SlsaResult has control characters or invalid UTF-8")
 	case len(s) >= 5 && s[:5] == "SLSA_" && !slsaToken.MatchString(s):
 		return malformed("SlsaResult %q starts with SLSA_ but is not SLSA_<WORDS> (VSA-12)", s)

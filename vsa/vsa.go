@@ -9,12 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/buildtrust/buildtrust"
 	"github.com/buildtrust/buildtrust/internal/limits"
 	"github.com/buildtrust/buildtrust/internal/strictjson"
+	"github.com/buildtrust/buildtrust/internal/text"
 )
 
 // PredicateType is the type URI of SLSA VSA v1 (VSA-1); minor versions 1.0,
@@ -297,11 +296,11 @@ func (p *Predicate) Validate() error {
 		return limits.TooLarge("VSA verifier.version", limits.MaxVSAVerifierVersions)
 	}
 	for k, v := range p.Verifier.Version {
-		if k == "" || !printable(k) || !printable(v) {
+		if k == "" || !text.Printable(k) || !text.Printable(v) {
 			return malformed("verifier.version entry %q is empty or not printable", k)
 		}
 	}
-	if p.ResourceURI == "" || !printable(p.ResourceURI) {
+	if p.ResourceURI == "" || !text.Printable(p.ResourceURI) {
 		return malformed("resourceUri is required (VSA-5)")
 	}
 	if p.Policy.URI == "" {
@@ -354,7 +353,7 @@ func (p *Predicate) Validate() error {
 }
 
 func validateURI(field, u string) error {
-	if u == "" || !printable(u) || len(u) > limits.MaxTypeURIBytes {
+	if u == "" || !text.Printable(u) || len(u) > limits.MaxTypeURIBytes {
 		return malformed("%s is required and must be a printable URI", field)
 	}
 	parsed, err := url.Parse(u)
@@ -362,18 +361,6 @@ func validateURI(field, u string) error {
 		return malformed("%s %q is not an absolute URI", field, u)
 	}
 	return nil
-}
-
-func printable(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return false
-		}
-	}
-	return true
 }
 
 // Parse reads a VSA from a Statement: the predicate type must be

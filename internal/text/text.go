@@ -1,0 +1,22 @@
+// Package text holds the string checks every parser applies to fields that
+// reach a human or a comparison: valid UTF-8 and no control characters, so
+// that a value cannot hide or reorder what a reviewer sees.
+package text
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// Printable reports whether s is valid UTF-8 without control characters.
+func Printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
