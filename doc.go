@@ -54,9 +54,11 @@
 //   - Subject matching (ITE-DS-3, ITE-VAL-2): any accepted algorithm
 //     matches, no accepted algorithm may disagree, and MD5, SHA-1 and
 //     SHA-1 git IDs never count unless explicitly allowed as insecure.
-//   - JSON is decoded strictly everywhere: duplicate keys, invalid UTF-8,
-//     unpaired surrogates and keys that match a field only by case are
-//     rejected; sizes, counts and depth are bounded (the Max… constants).
+//   - JSON is decoded strictly everywhere: duplicate keys, invalid UTF-8 and
+//     unpaired surrogates are rejected; a key that matches a field only by
+//     case is an unknown field — never folded into the field, and rejected
+//     next to the field it imitates or in closed formats such as the
+//     envelope; sizes, counts and depth are bounded (the Max… constants).
 //
 // Not checked here: what a predicate claims (see provenance, vsa, scai),
 // certificates and transparency logs (see the sigstore module), and whether
