@@ -26,7 +26,6 @@ var ourImports = map[string][]string{
 	"threat":              {},
 	"internal/limits":     {},
 	"internal/strictjson": {"internal/limits"},
-	"internal/pins":       {},
 	"internal/text":       {},
 	".":                   {"threat", "internal/*"},
 	"provenance":          {".", "threat", "internal/*"},

@@ -10,10 +10,11 @@
 // which makes real-format reports under test roots, is
 // tee/sevsnp/sevsnptest.
 //
-// Status: the Intel TDX verifier (tee/tdx, over go-tdx-guest) and its quote
-// signer (tee/tdx/tdxtest) are planned (issue #4) and not implemented yet.
-// The TDX meanings of the [Claims] fields below say what that verifier will
-// fill; no code here produces TDX claims today.
+// Intel TDX quotes are verified by tee/tdx (over go-tdx-guest), with the
+// quote signer tee/tdx/tdxtest. TDX collateral — TCB info, QE identity, PCK
+// and root CRLs — is not verified yet, so a TDX verdict has no TCB status:
+// tee/tdx fails closed unless the caller opts out with
+// InsecureSkipCollateral.
 //
 // # Where to start
 //

@@ -122,8 +122,9 @@ type Evidence struct {
 	// table holding at least the VCEK or VLEK). Unused for TDX, whose quote
 	// embeds the PCK chain.
 	Certificates []byte
-	// Collateral is reserved for the TDX collateral bundle of the planned
-	// tee/tdx verifier. Unused for SEV-SNP.
+	// Collateral is reserved for the TDX collateral bundle, which tee/tdx
+	// does not verify yet (it rejects a Request that carries one rather than
+	// ignore it). Unused for SEV-SNP.
 	Collateral []byte
 }
 
@@ -144,7 +145,7 @@ type Request struct {
 	ReportData []byte
 }
 
-// Verifier verifies one TEE's evidence. Implementations (tee/sevsnp) are immutable after construction and safe for concurrent use.
+// Verifier verifies one TEE's evidence. Implementations (tee/sevsnp, tee/tdx) are immutable after construction and safe for concurrent use.
 type Verifier interface {
 	// Platform is the TEE the verifier accepts.
 	Platform() Platform
