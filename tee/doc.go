@@ -10,11 +10,10 @@
 // which makes real-format reports under test roots, is
 // tee/sevsnp/sevsnptest.
 //
-// Intel TDX quotes are verified by tee/tdx (over go-tdx-guest), with the
-// quote signer tee/tdx/tdxtest. TDX collateral — TCB info, QE identity, PCK
-// and root CRLs — is not verified yet, so a TDX verdict has no TCB status:
-// tee/tdx fails closed unless the caller opts out with
-// InsecureSkipCollateral.
+// Intel TDX quotes and their collateral (TCB info, QE identity, PCK and root
+// CRLs) are verified by tee/tdx (over go-tdx-guest), with the quote and
+// collateral signer tee/tdx/tdxtest. Without collateral tee/tdx fails closed
+// unless the caller opts out with InsecureSkipCollateral.
 //
 // # Where to start
 //

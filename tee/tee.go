@@ -122,9 +122,9 @@ type Evidence struct {
 	// table holding at least the VCEK or VLEK). Unused for TDX, whose quote
 	// embeds the PCK chain.
 	Certificates []byte
-	// Collateral is reserved for the TDX collateral bundle, which tee/tdx
-	// does not verify yet (it rejects a Request that carries one rather than
-	// ignore it). Unused for SEV-SNP.
+	// Collateral is the TDX collateral bundle (TCB info, QE identity, PCK and
+	// root CRLs; see tee/tdx.ParseCollateral), verified by tee/tdx whenever
+	// it is supplied. Unused for SEV-SNP.
 	Collateral []byte
 }
 

@@ -31,6 +31,9 @@ var (
 	ErrMeasurement        = tee.ErrMeasurement
 	ErrReportData         = tee.ErrReportData
 	ErrHostData           = tee.ErrHostData
+	ErrRevoked            = tee.ErrRevoked
+	ErrIdentity           = tee.ErrIdentity
+	ErrProduct            = tee.ErrProduct
 
 	// ErrVersion: the quote is not a version 4 TDX quote. Version 5 quotes
 	// (TDX 1.5, TD report type 2 bodies) are well formed but not supported:
@@ -61,12 +64,36 @@ const (
 	// CheckSignature: the quote's header and TD body are signed by the
 	// attestation key (ECDSA P-256, SHA-256).
 	CheckSignature = "tee.tdx.signature"
-	// CheckCollateral: the TCB status from Intel collateral. This version
-	// does not verify collateral: the check fails closed unless
-	// Options.InsecureSkipCollateral is set, and is then NOT_APPLICABLE.
+	// CheckCollateral: a collateral bundle is supplied and well formed
+	// ([ParseCollateral]). Without one the check fails closed with
+	// ErrMissingCertificate unless Options.InsecureSkipCollateral is set,
+	// and is then NOT_APPLICABLE (with the collateral.* checks skipped).
 	CheckCollateral = "tee.tdx.collateral"
-	// CheckTCB: TEE_TCB_SVN is at least the minimum, component by
-	// component.
+	// CheckCollateralTCBInfo: the TCB info is signed by an "Intel SGX TCB
+	// Signing" certificate issued by a trusted root, both valid at the
+	// verification time (issueDate ≤ now ≤ nextUpdate), and is for the
+	// PCK's FMSPC and PCE-ID.
+	CheckCollateralTCBInfo = "tee.tdx.collateral.tcbInfo"
+	// CheckCollateralQEIdentity: the QE identity is signed and valid as
+	// the TCB info, and the quoting enclave's report matches it: MRSIGNER,
+	// ISVPRODID, MISCSELECT and ATTRIBUTES under their masks, and its
+	// ISVSVN reaches a TCB level whose status is accepted.
+	CheckCollateralQEIdentity = "tee.tdx.collateral.qeIdentity"
+	// CheckCollateralCRL: the root CRL (signed by the PCK chain's trusted
+	// root) and the PCK CRL (signed by the PCK's CA), each valid at the
+	// verification time, revoke neither the PCK, its CA nor the TCB
+	// signing certificates.
+	CheckCollateralCRL = "tee.tdx.collateral.crl"
+	// CheckCollateralModule: MRSIGNERSEAM and SEAM_ATTRIBUTES (masked)
+	// match the TCB info's TDX module, or, when TEE_TCB_SVN[1] > 0, the
+	// module identity "TDX_<TEE_TCB_SVN[1]>", whose TCB level for
+	// TEE_TCB_SVN[0] must have an accepted status.
+	CheckCollateralModule = "tee.tdx.collateral.tdxModule"
+	// CheckTCB: with collateral, the platform's TCB level — the first
+	// level of the TCB info whose SGX components and PCE SVN the PCK's TCB
+	// reaches and whose TDX components TEE_TCB_SVN reaches — exists and
+	// its status is in Options.AcceptedTCBStatuses; then TEE_TCB_SVN is at
+	// least Options.MinimumTEETCBSVN, component by component.
 	CheckTCB = "tee.tdx.tcb"
 	// CheckDebug: TD_ATTRIBUTES.DEBUG (bit 0) is clear.
 	CheckDebug = "tee.tdx.debug"

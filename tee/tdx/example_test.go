@@ -30,7 +30,8 @@ func ExampleVerifier_VerifyQuote() {
 	v, err := tdx.NewVerifier(tdx.Options{
 		Roots: signer.Roots(),
 		MRTDs: [][]byte{q.MRTD[:]},
-		// This version verifies no collateral: no TCB status (see doc).
+		// No collateral: no TCB status, no revocation (see doc and
+		// the collateral example).
 		InsecureSkipCollateral: true,
 	})
 	if err != nil {
@@ -52,6 +53,47 @@ func ExampleVerifier_VerifyQuote() {
 	// tee.tdx.qeBinding PASS
 	// tee.tdx.signature PASS
 	// tee.tdx.collateral NOT_APPLICABLE
+}
+
+// With a collateral bundle (TCB info, QE identity, PCK and root CRLs; from
+// Intel PCS in production, from tdxtest here) the quote passes without
+// InsecureSkipCollateral and the claims carry Intel's TCB status.
+func ExampleVerifier_VerifyQuoteCollateral() {
+	signer, err := tdxtest.New(tdxtest.Options{})
+	if err != nil {
+		panic(err)
+	}
+	binding, _ := tee.Bind(tee.PurposeLaunch, []byte("identity key digest"))
+	q := signer.Quote()
+	q.ReportData = binding
+	quote, err := signer.Sign(q)
+	if err != nil {
+		panic(err)
+	}
+	collateral, err := signer.Collateral(tdxtest.Collateral{})
+	if err != nil {
+		panic(err)
+	}
+	v, err := tdx.NewVerifier(tdx.Options{Roots: signer.Roots(), MRTDs: [][]byte{q.MRTD[:]}})
+	if err != nil {
+		panic(err)
+	}
+	claims, err := v.VerifyQuoteCollateral(quote, collateral, tdxtest.DefaultTime, binding[:])
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("TCB status:", claims.TCB.Status)
+	for _, c := range claims.Checks[5:11] {
+		fmt.Println(c.ID, c.Outcome)
+	}
+	// Output:
+	// TCB status: UpToDate
+	// tee.tdx.collateral PASS
+	// tee.tdx.collateral.tcbInfo PASS
+	// tee.tdx.collateral.qeIdentity PASS
+	// tee.tdx.collateral.crl PASS
+	// tee.tdx.collateral.tdxModule PASS
+	// tee.tdx.tcb PASS
 }
 
 // The pinned Intel SGX Root CA.

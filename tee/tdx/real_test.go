@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-tdx-guest/abi"
+	gtesting "github.com/google/go-tdx-guest/testing"
 	"github.com/google/go-tdx-guest/testing/testdata"
 	"github.com/google/go-tdx-guest/verify"
 
@@ -244,4 +246,124 @@ func TestRealQuoteByteFlips(t *testing.T) {
 			}
 		})
 	}
+}
+
+// realCollateral is go-tdx-guest's canned Intel PCS collateral for the
+// real quote's FMSPC 50806f000000 (testing/testdata and the issuer-chain
+// headers of its testing package), as one bundle (EVIDENCE.md §1.2).
+func realCollateral(t testing.TB) tdx.CollateralBundle {
+	return tdx.CollateralBundle{
+		TCBInfo:               string(testdata.TcbInfoBody),
+		TCBInfoIssuerChain:    gtesting.TcbInfoHeader["Tcb-Info-Issuer-Chain"][0],
+		QEIdentity:            string(testdata.QeIdentityBody),
+		QEIdentityIssuerChain: gtesting.QeIdentityHeader["Sgx-Enclave-Identity-Issuer-Chain"][0],
+		PCKCRL:                testdata.PckCrlBody,
+		RootCRL:               testdata.RootCrlBody,
+	}
+}
+
+func marshal(t testing.TB, b tdx.CollateralBundle) []byte {
+	t.Helper()
+	out, err := b.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestRealCollateral: Intel's real collateral for the real quote, at
+// go-tdx-guest's pinned time 2023-07-01. Its signatures, validity,
+// revocation lists, QE identity and TDX module all verify, and the TCB
+// evaluation finds no matching level — the sample platform is below every
+// level (PCK CPUSVN 03 03 02 02 02 01 00 02 vs 05 05 02 02 03 01 00 03;
+// TEE_TCB_SVN 03 00 04 vs 03 00 05) — so the quote is rejected at
+// CheckTCB, as go-tdx-guest rejects it ("no matching TCB level found",
+// EVIDENCE.md §1.2, DEPENDENCIES.md P-TDX-6, P-TDX-13). Even OutOfDate
+// accepted cannot pass it. At 2023-07-10 the QE identity has expired; in
+// 2026 the TCB signing certificate (to 2025-05-21) has.
+func TestRealCollateral(t *testing.T) {
+	q, err := tdx.ParseQuote(testdata.RawQuote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := marshal(t, realCollateral(t))
+	c, err := tdx.ParseCollateral(col)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TCBInfo.FMSPC != "50806f000000" || len(c.TCBInfo.TCBLevels) != 2 || c.TCBInfo.TCBLevels[1].TCBStatus != tdx.StatusOutOfDate || c.QEIdentity.ISVProdID != 2 || !c.TCBInfo.NextUpdate.Equal(time.Date(2023, 7, 18, 8, 42, 58, 0, time.UTC)) {
+		t.Errorf("parsed %+v", c.TCBInfo)
+	}
+	o := realOptions(t, q)
+	o.InsecureSkipCollateral = false
+	v, err := tdx.NewVerifier(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = v.VerifyQuoteCollateral(testdata.RawQuote, col, sprTime, q.ReportData[:])
+	wantCheck(t, err, tdx.CheckTCB, tdx.ErrTCB)
+	if !strings.Contains(err.Error(), "no matching TCB level") {
+		t.Errorf("err = %v", err)
+	}
+	o.AcceptedTCBStatuses = []string{tdx.StatusUpToDate, tdx.StatusOutOfDate}
+	vAll, err := tdx.NewVerifier(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = vAll.VerifyQuoteCollateral(testdata.RawQuote, col, sprTime, q.ReportData[:])
+	wantCheck(t, err, tdx.CheckTCB, tdx.ErrTCB)
+
+	// go-tdx-guest agrees: its full collateral check fails on the TCB level.
+	err = verify.TdxQuote(protoOf(t), &verify.Options{GetCollateral: true, CheckRevocations: true, Getter: gtesting.TestGetter, TrustedRoots: intel(t).Pool(), Now: sprTime})
+	if err == nil || !strings.Contains(err.Error(), "no matching TCB level found") {
+		t.Errorf("go-tdx-guest: %v", err)
+	}
+
+	tampered := realCollateral(t)
+	tampered.TCBInfo = strings.Replace(tampered.TCBInfo, `"tcbEvaluationDataNumber":15`, `"tcbEvaluationDataNumber":16`, 1)
+	tamperedQE := realCollateral(t)
+	tamperedQE.QEIdentity = strings.Replace(tamperedQE.QEIdentity, `"isvsvn":4`, `"isvsvn":3`, 1)
+	wrongChain := realCollateral(t)
+	wrongChain.TCBInfoIssuerChain = gtesting.PckCrlHeader["Sgx-Pck-Crl-Issuer-Chain"][0]
+	swapCRL := realCollateral(t)
+	swapCRL.PCKCRL, swapCRL.RootCRL = swapCRL.RootCRL, swapCRL.PCKCRL
+	fake, err := tdxtest.New(tdxtest.Options{Now: sprTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fakeCol, err := fake.CollateralBundle(tdxtest.Collateral{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		b        tdx.CollateralBundle
+		now      time.Time
+		check    string
+		sentinel error
+	}{
+		{"QE identity expired (2023-07-10)", realCollateral(t), time.Date(2023, 7, 10, 0, 0, 0, 0, time.UTC), tdx.CheckCollateralQEIdentity, tdx.ErrExpired},
+		{"TCB info expired (2023-07-20)", realCollateral(t), time.Date(2023, 7, 20, 0, 0, 0, 0, time.UTC), tdx.CheckCollateralTCBInfo, tdx.ErrExpired},
+		{"TCB signing certificate expired (2026)", realCollateral(t), time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), tdx.CheckCollateralTCBInfo, tdx.ErrExpired},
+		{"TCB info tampered", tampered, sprTime, tdx.CheckCollateralTCBInfo, tdx.ErrSignature},
+		{"QE identity tampered", tamperedQE, sprTime, tdx.CheckCollateralQEIdentity, tdx.ErrSignature},
+		{"TCB info signer is not the TCB signing certificate", wrongChain, sprTime, tdx.CheckCollateralTCBInfo, tdx.ErrChain},
+		{"CRLs swapped", swapCRL, sprTime, tdx.CheckCollateralCRL, tdx.ErrSignature},
+		{"fake collateral for the real quote", fakeCol, sprTime, tdx.CheckCollateralTCBInfo, tdx.ErrChain},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := v.VerifyQuoteCollateral(testdata.RawQuote, marshal(t, tt.b), tt.now, q.ReportData[:])
+			wantCheck(t, err, tt.check, tt.sentinel)
+		})
+	}
+}
+
+func protoOf(t testing.TB) any {
+	t.Helper()
+	p, err := abi.QuoteToProto(testdata.RawQuote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

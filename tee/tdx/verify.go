@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	"slices"
 	"time"
 
 	"github.com/google/go-tdx-guest/pcs"
@@ -75,27 +76,40 @@ type Options struct {
 	// A quote that binds nothing can be replayed by anyone who saw it. For
 	// tests and for callers that compare Claims.ReportData themselves.
 	InsecureSkipReportData bool
-	// InsecureSkipCollateral accepts quotes without Intel collateral (TCB
-	// info, QE identity, PCK and root CRLs), which this version cannot
-	// verify. Without collateral nothing says whether the platform's TCB is
-	// current or whether Intel revoked the PCK: a platform with a known,
-	// exploited microcode or TDX module vulnerability, or a PCK whose key
-	// leaked, passes, and the quoting enclave's identity (MRSIGNER, ISVSVN)
-	// is not checked (P-TDX-4). Claims.TCB.Status stays empty. false (the
-	// default) rejects every quote: a TDX verdict never passes without a
-	// TCB status.
+	// AcceptedTCBStatuses are the TCB statuses (Status… constants) that
+	// pass, for the platform's TCB level, the quoting enclave's level and
+	// the TDX module identity's level. nil means {StatusUpToDate}. Adding
+	// StatusSWHardeningNeeded or StatusConfigurationNeeded accepts
+	// platforms that Intel says need software mitigations or a BIOS
+	// configuration; StatusOutOfDate accepts platforms with known,
+	// published vulnerabilities (the advisory IDs are reported in
+	// Claims.TCB.Advisories). StatusRevoked is never accepted (ErrOptions).
+	AcceptedTCBStatuses []string
+
+	// InsecureSkipCollateral accepts quotes verified without Intel
+	// collateral (TCB info, QE identity, PCK and root CRLs) when the caller
+	// supplies none. Without collateral nothing says whether the
+	// platform's TCB is current or whether Intel revoked the PCK: a
+	// platform with a known, exploited microcode or TDX module
+	// vulnerability, or a PCK whose key leaked, passes, and the quoting
+	// enclave's identity (MRSIGNER, ISVSVN) is not checked (P-TDX-4).
+	// Claims.TCB.Status stays empty. false (the default) rejects every
+	// quote without collateral: a TDX verdict never passes without a TCB
+	// status. Collateral that is supplied is always verified.
 	InsecureSkipCollateral bool
 
-	// CacheSize bounds the verified PCK chains remembered: 0 means
-	// limits.DefaultTEECacheEntries, a negative value disables the cache.
+	// CacheSize bounds the verified PCK chains remembered, and separately
+	// the verified collateral bundles (per PCK chain): 0 means
+	// limits.DefaultTEECacheEntries, a negative value disables the caches.
 	CacheSize int
 }
 
 // Verifier verifies TDX quotes. It is immutable after [NewVerifier], safe
 // for concurrent use, and implements tee.Verifier.
 type Verifier struct {
-	o     Options
-	cache *tee.Cache[*platform]
+	o        Options
+	cache    *tee.Cache[*platform]
+	colCache *tee.Cache[*verifiedCollateral]
 }
 
 var _ tee.Verifier = (*Verifier)(nil)
@@ -106,7 +120,11 @@ var _ tee.Verifier = (*Verifier)(nil)
 type platform struct {
 	pck                 *ecdsa.PublicKey
 	ca                  string // issuing CA's common name
-	fmspc, ppid         string // hexadecimal
+	fmspc, ppid, pceid  string // hexadecimal
+	cpusvn              [16]byte
+	pcesvn              uint16
+	leafSerial          *big.Int
+	inter, root         *x509.Certificate // the PCK's CA and the trusted root
 	notBefore, notAfter time.Time
 }
 
@@ -135,7 +153,19 @@ func NewVerifier(opts Options) (*Verifier, error) {
 	if opts.TDAttributes != nil && *opts.TDAttributes&tdAttrDebugBit != 0 && !opts.InsecureAllowDebug {
 		return nil, fmt.Errorf("%w: TDAttributes requires DEBUG without InsecureAllowDebug", ErrOptions)
 	}
+	if len(opts.AcceptedTCBStatuses) > len(knownStatuses) {
+		return nil, fmt.Errorf("%w: %d accepted TCB statuses", ErrOptions, len(opts.AcceptedTCBStatuses))
+	}
+	for _, st := range opts.AcceptedTCBStatuses {
+		if !slices.Contains(knownStatuses, st) {
+			return nil, fmt.Errorf("%w: accepted TCB status %q is not one of %v", ErrOptions, st, knownStatuses)
+		}
+	}
 	o := opts
+	o.AcceptedTCBStatuses = slices.Clone(opts.AcceptedTCBStatuses)
+	if len(o.AcceptedTCBStatuses) == 0 {
+		o.AcceptedTCBStatuses = []string{StatusUpToDate}
+	}
 	o.MRTDs = make([][]byte, len(opts.MRTDs))
 	for i, m := range opts.MRTDs {
 		o.MRTDs[i] = bytes.Clone(m)
@@ -152,42 +182,53 @@ func NewVerifier(opts Options) (*Verifier, error) {
 		v := *opts.XFAM
 		o.XFAM = &v
 	}
-	return &Verifier{o: o, cache: tee.NewCache[*platform](opts.CacheSize)}, nil
+	return &Verifier{o: o, cache: tee.NewCache[*platform](opts.CacheSize), colCache: tee.NewCache[*verifiedCollateral](opts.CacheSize)}, nil
 }
 
 // Platform returns tee.TDX.
 func (v *Verifier) Platform() tee.Platform { return tee.TDX }
 
-// Verify implements tee.Verifier: req.Evidence.Report is the quote.
-// Evidence carrying Collateral is rejected with ErrOptions: this version
-// cannot verify collateral and does not ignore it silently. See
-// [Verifier.VerifyQuote].
+// Verify implements tee.Verifier: req.Evidence.Report is the quote and
+// req.Evidence.Collateral the collateral bundle (JSON of
+// [CollateralBundle]; may be empty only with InsecureSkipCollateral).
+// Evidence carrying Certificates is rejected with ErrOptions: a TDX quote
+// embeds its PCK chain. See [Verifier.VerifyQuoteCollateral].
 func (v *Verifier) Verify(req tee.Request) (*tee.Claims, error) {
 	if req.Evidence.Platform != tee.TDX {
 		return nil, fmt.Errorf("%w: evidence for %q, verifier for %q", ErrPlatform, req.Evidence.Platform, tee.TDX)
 	}
-	if len(req.Evidence.Collateral) != 0 || len(req.Evidence.Certificates) != 0 {
-		return nil, fmt.Errorf("%w: TDX evidence carries collateral or certificates, which this version does not verify", ErrOptions)
+	if len(req.Evidence.Certificates) != 0 {
+		return nil, fmt.Errorf("%w: TDX evidence carries a certificate table, which TDX does not use", ErrOptions)
 	}
-	return v.VerifyQuote(req.Evidence.Report, req.Now, req.ReportData)
+	return v.VerifyQuoteCollateral(req.Evidence.Report, req.Evidence.Collateral, req.Now, req.ReportData)
 }
 
-// VerifyQuote verifies a raw TDX quote at time now and checks it against the
+// VerifyQuote verifies a quote without collateral: it is
+// VerifyQuoteCollateral(raw, nil, now, reportData), which fails closed at
+// [CheckCollateral] unless Options.InsecureSkipCollateral is set.
+func (v *Verifier) VerifyQuote(raw []byte, now time.Time, reportData []byte) (*tee.Claims, error) {
+	return v.VerifyQuoteCollateral(raw, nil, now, reportData)
+}
+
+// VerifyQuoteCollateral verifies a raw TDX quote with its collateral bundle
+// (JSON of [CollateralBundle]) at time now and checks it against the
 // verifier's options and the expected report data (64 bytes, usually
 // tee.Bind of a purpose and payload). In order: form and limits; the PCK
 // chain to a trusted root, valid at now (Platform or Processor CA; on the
 // first sight of a Platform-CA chain go-tdx-guest's verify.TdxQuote also
 // checks it, offline, with fresh options and the trusted roots); the QE
 // report signature by the PCK; the QE report's binding of the attestation
-// key; the quote signature; collateral (fails closed, see
-// Options.InsecureSkipCollateral); minimum TEE_TCB_SVN; debug; TD
+// key; the quote signature; the collateral (see the Check… constants:
+// bundle, TCB info, QE identity, CRLs, TDX module — an empty bundle fails
+// closed unless Options.InsecureSkipCollateral); the TCB level's status
+// and the minimum TEE_TCB_SVN; debug; TD
 // attributes and XFAM; MRTD; RTMRs; report data; MRCONFIGID, MROWNER,
 // MROWNERCONFIG. The checks are listed, in that order, in Claims.Checks.
 //
 // On failure the error is a *buildtrust.CheckError with one of the Check…
 // IDs, unwrapping to a sentinel and threat.E10; missing inputs (time,
 // report data) fail with ErrNoTime or ErrNoReportData.
-func (v *Verifier) VerifyQuote(raw []byte, now time.Time, reportData []byte) (*tee.Claims, error) {
+func (v *Verifier) VerifyQuoteCollateral(raw, collateral []byte, now time.Time, reportData []byte) (*tee.Claims, error) {
 	if now.IsZero() {
 		return nil, ErrNoTime
 	}
@@ -254,17 +295,43 @@ func (v *Verifier) VerifyQuote(raw []byte, now time.Time, reportData []byte) (*t
 		v.cache.Put(key, p)
 	}
 
-	if !v.o.InsecureSkipCollateral {
-		return nil, checkErr(CheckCollateral, ErrMissingCertificate, "no verified TCB status: collateral verification is not available; InsecureSkipCollateral not set")
+	var verdict *tcbVerdict
+	if len(collateral) == 0 {
+		if !v.o.InsecureSkipCollateral {
+			return nil, checkErr(CheckCollateral, ErrMissingCertificate, "no collateral supplied: no verified TCB status; InsecureSkipCollateral not set")
+		}
+		na(CheckCollateral, "InsecureSkipCollateral: no TCB status, no revocation, no QE identity")
+	} else {
+		// Signatures, chains and windows: from the cache while now is
+		// inside the verified window, else parsed and verified in full.
+		ckey := collateralKey(key, collateral)
+		vc, ok := v.colCache.Get(ckey)
+		if !ok || !vc.w.contains(now) {
+			col, err := ParseCollateral(collateral)
+			if err != nil {
+				return nil, checkErr(CheckCollateral, err, "collateral bundle")
+			}
+			if vc, err = v.verifyCollateral(col, p, now); err != nil {
+				return nil, err
+			}
+			v.colCache.Put(ckey, vc)
+		}
+		pass(CheckCollateral, "", fmt.Sprintf("bundle of %d bytes", len(collateral)))
+		if verdict, err = v.evaluate(vc.c, q, p, pass); err != nil {
+			return nil, err
+		}
 	}
-	na(CheckCollateral, "InsecureSkipCollateral: no TCB status, no revocation, no QE identity")
 
 	for i, m := range v.o.MinimumTEETCBSVN {
 		if q.TEETCBSVN[i] < m {
 			return nil, checkErr(CheckTCB, ErrTCB, "TEE_TCB_SVN[%d] = %d is below the minimum %d", i, q.TEETCBSVN[i], m)
 		}
 	}
-	pass(CheckTCB, "≥ "+hex.EncodeToString(v.o.MinimumTEETCBSVN[:]), hex.EncodeToString(q.TEETCBSVN[:]))
+	if verdict != nil {
+		pass(CheckTCB, fmt.Sprintf("status in %v, TEE_TCB_SVN ≥ %x", v.o.AcceptedTCBStatuses, v.o.MinimumTEETCBSVN), fmt.Sprintf("%s (TCB date %s, advisories %v), TEE_TCB_SVN %x", verdict.status, verdict.date, verdict.advisories, q.TEETCBSVN))
+	} else {
+		pass(CheckTCB, "≥ "+hex.EncodeToString(v.o.MinimumTEETCBSVN[:]), hex.EncodeToString(q.TEETCBSVN[:]))
+	}
 
 	if q.Debug() && !v.o.InsecureAllowDebug {
 		return nil, checkErr(CheckDebug, ErrDebug, "TD_ATTRIBUTES %016x has DEBUG set", q.TDAttributes)
@@ -337,6 +404,10 @@ func (v *Verifier) VerifyQuote(raw []byte, now time.Time, reportData []byte) (*t
 	for i, s := range q.TEETCBSVN {
 		svns[i] = tee.SVN{Name: fmt.Sprintf("tee_tcb_svn[%d]", i), Value: s}
 	}
+	tcb := tee.TCB{Raw: bytes.Clone(q.TEETCBSVN[:]), Components: svns}
+	if verdict != nil {
+		tcb.Status, tcb.Advisories = verdict.status, verdict.advisories
+	}
 	rtmrs := make([][]byte, 4)
 	for i := range rtmrs {
 		rtmrs[i] = bytes.Clone(q.RTMR[i][:])
@@ -348,7 +419,7 @@ func (v *Verifier) VerifyQuote(raw []byte, now time.Time, reportData []byte) (*t
 		RuntimeMeasurements: rtmrs,
 		ReportData:          q.ReportData,
 		HostData:            bytes.Clone(q.MRCONFIGID[:]),
-		TCB:                 tee.TCB{Raw: bytes.Clone(q.TEETCBSVN[:]), Components: svns},
+		TCB:                 tcb,
 		Debug:               q.Debug(),
 		Policy:              q.TDAttributes,
 		ChipID:              ppid,
@@ -365,6 +436,19 @@ func containsBytes(list [][]byte, b []byte) bool {
 		}
 	}
 	return false
+}
+
+// collateralKey binds a collateral bundle to the PCK chain (by its cache
+// key) it was verified for: the CRLs are checked against that chain's CA
+// and root.
+func collateralKey(chain tee.CacheKey, collateral []byte) tee.CacheKey {
+	h := sha256.New()
+	h.Write([]byte("buildtrust/tee/tdx/collateral/v1\x00"))
+	h.Write(chain[:])
+	h.Write(collateral)
+	var k tee.CacheKey
+	h.Sum(k[:0])
+	return k
 }
 
 func cacheKey(chain []byte) tee.CacheKey {
@@ -425,7 +509,11 @@ func (v *Verifier) verifyChain(q *Quote, now time.Time) (*platform, error) {
 		}
 		return nil, checkErr(CheckChain, ErrChain, "%v", err)
 	}
-	p := &platform{pck: leaf.PublicKey.(*ecdsa.PublicKey), ca: ca, fmspc: exts.FMSPC, ppid: exts.PPID, notBefore: leaf.NotBefore, notAfter: leaf.NotAfter}
+	if len(exts.TCB.CPUSvnComponents) != 16 {
+		return nil, checkErr(CheckChain, ErrChain, "PCK TCB extension has %d CPUSVN components, want 16", len(exts.TCB.CPUSvnComponents))
+	}
+	p := &platform{pck: leaf.PublicKey.(*ecdsa.PublicKey), ca: ca, fmspc: exts.FMSPC, ppid: exts.PPID, pceid: exts.PCEID, pcesvn: exts.TCB.PCESvn, leafSerial: leaf.SerialNumber, inter: inter, notBefore: leaf.NotBefore, notAfter: leaf.NotAfter}
+	copy(p.cpusvn[:], exts.TCB.CPUSvnComponents)
 	for _, c := range chains[0] {
 		if c.NotBefore.After(p.notBefore) {
 			p.notBefore = c.NotBefore
@@ -435,7 +523,7 @@ func (v *Verifier) verifyChain(q *Quote, now time.Time) (*platform, error) {
 		}
 	}
 	root := chains[0][len(chains[0])-1]
-	if v.o.Roots.find(root) == nil {
+	if p.root = v.o.Roots.find(root); p.root == nil {
 		return nil, checkErr(CheckChain, ErrChain, "chain ends at an untrusted certificate")
 	}
 	return p, nil

@@ -203,8 +203,11 @@ func TestMissingInputs(t *testing.T) {
 	if _, err := v.Verify(tee.Request{Evidence: tee.Evidence{Platform: tee.SEVSNP, Report: raw}, Now: testNow, ReportData: q.ReportData[:]}); !errors.Is(err, tdx.ErrPlatform) {
 		t.Errorf("platform: %v", err)
 	}
-	if _, err := v.Verify(tee.Request{Evidence: tee.Evidence{Platform: tee.TDX, Report: raw, Collateral: []byte("{}")}, Now: testNow, ReportData: q.ReportData[:]}); !errors.Is(err, tdx.ErrOptions) {
-		t.Errorf("collateral: %v", err)
+	if _, err := v.Verify(tee.Request{Evidence: tee.Evidence{Platform: tee.TDX, Report: raw, Collateral: []byte("{}")}, Now: testNow, ReportData: q.ReportData[:]}); !errors.Is(err, tdx.ErrMalformed) {
+		t.Errorf("empty collateral bundle: %v", err)
+	}
+	if _, err := v.Verify(tee.Request{Evidence: tee.Evidence{Platform: tee.TDX, Report: raw, Certificates: []byte{1}}, Now: testNow, ReportData: q.ReportData[:]}); !errors.Is(err, tdx.ErrOptions) {
+		t.Errorf("certificate table: %v", err)
 	}
 	c, err := v.Verify(tee.Request{Evidence: tee.Evidence{Platform: tee.TDX, Report: raw}, Now: testNow, ReportData: q.ReportData[:]})
 	if err != nil || c.Platform != tee.TDX || v.Platform() != tee.TDX {

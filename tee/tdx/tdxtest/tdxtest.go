@@ -12,9 +12,15 @@
 // FMSPC, PPID, PCE-ID and TCB, exactly six leaf extensions, no EKU).
 // DEBUG is off in the default quote.
 //
+// [Signer.Collateral] makes the matching offline collateral bundle
+// (EVIDENCE.md §3.2.1): a TCB signing certificate ("Intel SGX TCB
+// Signing") under the test root; TCB info and QE identity JSON signed by
+// it over the exact bytes of the inner object, as Intel PCS does; the PCK
+// CRL signed by the PCK CA and the root CRL signed by the root. Every part
+// can be made invalid (expired, tampered, revoking, below a level).
+//
 // It is for tests only: the keys are generated per [New] and nothing here is
-// secret or persistent. Collateral (TCB info, QE identity, CRLs) is not
-// produced.
+// secret or persistent.
 package tdxtest
 
 import (
@@ -43,6 +49,11 @@ import (
 // DefaultTime is the creation time of the test chain when Options.Now is
 // zero; the chain is valid from an hour before it for Options.Validity.
 var DefaultTime = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// IntelTDQEMRSIGNER is the MRSIGNER of Intel's TD quoting enclave (as in
+// Intel's TDX QE identity), the default of Quote.QEMRSIGNER and of the
+// collateral's QE identity.
+var IntelTDQEMRSIGNER = [32]byte{0xdc, 0x9e, 0x2a, 0x7c, 0x6f, 0x94, 0x8f, 0x17, 0x47, 0x4e, 0x34, 0xa7, 0xfc, 0x43, 0xed, 0x03, 0x0f, 0x7c, 0x15, 0x63, 0xf1, 0xba, 0xbd, 0xdf, 0x63, 0x40, 0xc8, 0x2e, 0x0e, 0x54, 0xa8, 0xc5}
 
 // IntelQEVendorID is the QE vendor ID of Intel's quoting enclave, the
 // default of Quote.QEVendorID.
@@ -73,11 +84,15 @@ type Options struct {
 // Signer holds a test chain and signs quotes under it. It is safe for
 // concurrent use.
 type Signer struct {
-	rootKey, caKey, pckKey *ecdsa.PrivateKey
+	rootKey, caKey, pckKey, tcbKey *ecdsa.PrivateKey
 	// Root, CA and PCK are the test chain's certificates.
 	Root, CA, PCK *x509.Certificate
-	chain         []byte
-	roots         *tdx.Roots
+	// TCBSigning is the "Intel SGX TCB Signing" certificate, issued by
+	// Root, that signs the collateral's TCB info and QE identity.
+	TCBSigning *x509.Certificate
+	chain      []byte
+	roots      *tdx.Roots
+	o          Options
 }
 
 // New creates a test chain.
@@ -100,9 +115,9 @@ func New(o Options) (*Signer, error) {
 	if o.PCESVN == 0 {
 		o.PCESVN = 11
 	}
-	s := &Signer{}
+	s := &Signer{o: o}
 	var err error
-	for _, k := range []**ecdsa.PrivateKey{&s.rootKey, &s.caKey, &s.pckKey} {
+	for _, k := range []**ecdsa.PrivateKey{&s.rootKey, &s.caKey, &s.pckKey, &s.tcbKey} {
 		if *k, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
 			return nil, err
 		}
@@ -128,6 +143,13 @@ func New(o Options) (*Signer, error) {
 		IsCA: true, BasicConstraintsValid: true, MaxPathLenZero: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 	}
 	if s.CA, err = create(caT, s.Root, &s.caKey.PublicKey, s.rootKey); err != nil {
+		return nil, err
+	}
+	tcbT := &x509.Certificate{
+		SerialNumber: big.NewInt(4), Subject: name("Intel SGX TCB Signing"), NotBefore: from, NotAfter: to,
+		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
+	}
+	if s.TCBSigning, err = create(tcbT, s.Root, &s.tcbKey.PublicKey, s.rootKey); err != nil {
 		return nil, err
 	}
 	sgx, err := sgxExtension(o)
@@ -261,10 +283,13 @@ type Quote struct {
 }
 
 // Quote returns a plausible default: TEE_TCB_SVN 03 00 05…, DEBUG off
-// (TD_ATTRIBUTES 0), XFAM 0xe7, Intel's QE vendor ID, QE ISVSVN 8, QE auth
-// data of 32 bytes, all measurements zero.
+// (TD_ATTRIBUTES 0), XFAM 0xe7, Intel's QE vendor ID, QE MRSIGNER
+// IntelTDQEMRSIGNER, ISVPRODID 2, ISVSVN 8, ATTRIBUTES 11 00…, QE auth
+// data of 32 bytes, all measurements zero. The default [Collateral]
+// accepts it.
 func (s *Signer) Quote() Quote {
-	q := Quote{QESVN: 8, PCESVN: 11, QEVendorID: IntelQEVendorID, XFAM: 0xe7, QEISVProdID: 2, QEISVSVN: 8}
+	q := Quote{QESVN: 8, PCESVN: 11, QEVendorID: IntelQEVendorID, XFAM: 0xe7, QEISVProdID: 2, QEISVSVN: 8, QEMRSIGNER: IntelTDQEMRSIGNER}
+	q.QEAttributes[0] = 0x11
 	q.TEETCBSVN = [16]byte{3, 0, 5}
 	q.QECPUSVN = [16]byte{3, 3, 2, 2, 2, 1, 0, 2}
 	q.QEAuthData = bytes.Repeat([]byte{0x5a}, 32)
