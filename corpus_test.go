@@ -6,59 +6,18 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/buildtrust/buildtrust/internal/corpustest"
 	"github.com/buildtrust/buildtrust/internal/strictjson"
-
-	"github.com/secure-systems-lab/go-securesystemslib/signerverifier"
 )
-
-// corpusDir is the shared real-world corpus (read-only, never copied into the
-// repository). Tests that need it skip when it is absent.
-const corpusDir = "../shared/corpus"
-
-func corpusFile(t *testing.T, rel string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpusDir, filepath.FromSlash(rel)))
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("corpus file %s not present", rel)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
-// layoutKeys extracts the functionary keys of an in-toto layout (YAML) in
-// scai-demos. The layout format is simple and fixed, so a small scanner
-// suffices and the test needs no YAML dependency.
-func layoutKeys(t *testing.T, layout []byte) map[string]*signerverifier.SSLibKey {
-	t.Helper()
-	re := regexp.MustCompile(`(?s)\n  ([0-9a-f]{64}):\n    keyType: "([a-z]+)"\n    scheme: "([a-z0-9-]+)".*?public: ("[^"]+")`)
-	keys := map[string]*signerverifier.SSLibKey{}
-	for _, m := range re.FindAllSubmatch(layout, -1) {
-		pemText, err := strconv.Unquote(string(m[4]))
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys[string(m[1])] = &signerverifier.SSLibKey{
-			KeyID: string(m[1]), KeyType: string(m[2]), Scheme: string(m[3]),
-			KeyVal: signerverifier.KeyVal{Public: pemText},
-		}
-	}
-	if len(keys) == 0 {
-		t.Fatal("no keys found in layout")
-	}
-	return keys
-}
 
 // Envelopes signed by in-toto/scai-demos (corpus README oracles): RSA-PSS
 // SHA-256 over PAE with a keyid, and ECDSA P-256 ASN.1 DER over PAE with an
 // empty keyid carrying a legacy Statement v0.1 with SLSA v0.2 provenance.
 func TestCorpusSCAIDemosEnvelopes(t *testing.T) {
-	keys := layoutKeys(t, corpusFile(t, "scai-demos/layouts/pdo_client_wawaka.yml"))
+	keys := corpustest.LayoutKeys(t, corpustest.File(t, "scai-demos/layouts/pdo_client_wawaka.yml"))
 	rsaKey, err := PublicKeyFromSSLib(keys["1f57509240de3e7921e29a896553e7cf912441e17fe8cbd675457c7ba45bcee6"])
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +47,7 @@ func TestCorpusSCAIDemosEnvelopes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(filepath.Base(tc.file), func(t *testing.T) {
-			data := corpusFile(t, tc.file)
+			data := corpustest.File(t, tc.file)
 			vs, err := VerifyStatement(data, VerifyOptions{Keys: []*PublicKey{tc.key}})
 			if err != nil {
 				t.Fatalf("verify: %v", err)
@@ -133,7 +92,7 @@ func gcbEnvelope(t *testing.T, doc []byte, i int) []byte {
 
 func gcbKey(t *testing.T, name string, keyID string) *PublicKey {
 	t.Helper()
-	k, err := ParsePublicKey(corpusFile(t, "slsa-verifier/verifiers/internal/gcb/keys/materials/"+name), KeyOptions{KeyIDs: []string{keyID}})
+	k, err := ParsePublicKey(corpustest.File(t, "slsa-verifier/verifiers/internal/gcb/keys/materials/"+name), KeyOptions{KeyIDs: []string{keyID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +112,7 @@ func TestCorpusGoogleCloudBuildEnvelopes(t *testing.T) {
 	usWest2 := gcbKey(t, "us-west2.key", "")
 
 	t.Run("provenanceSigner PAE", func(t *testing.T) {
-		env := gcbEnvelope(t, corpusFile(t, base+"gcloud-container-global-pae-signing-key-successful.json"), 0)
+		env := gcbEnvelope(t, corpustest.File(t, base+"gcloud-container-global-pae-signing-key-successful.json"), 0)
 		vs, err := VerifyStatement(env, VerifyOptions{Keys: []*PublicKey{provenanceSigner}})
 		if err != nil {
 			t.Fatal(err)
@@ -163,7 +122,7 @@ func TestCorpusGoogleCloudBuildEnvelopes(t *testing.T) {
 		}
 	})
 	t.Run("v1 google-hosted-worker PAE", func(t *testing.T) {
-		doc := corpusFile(t, base+"v1.0-gcloud-container-github.json")
+		doc := corpustest.File(t, base+"v1.0-gcloud-container-github.json")
 		vs, err := VerifyStatement(gcbEnvelope(t, doc, 0), VerifyOptions{Keys: []*PublicKey{hostedWorker}})
 		if err != nil {
 			t.Fatal(err)
@@ -187,7 +146,7 @@ func TestCorpusGoogleCloudBuildEnvelopes(t *testing.T) {
 		}
 	})
 	t.Run("builtByGCB raw payload is not DSSE", func(t *testing.T) {
-		env := gcbEnvelope(t, corpusFile(t, base+"gcloud-container-github.json"), 0)
+		env := gcbEnvelope(t, corpustest.File(t, base+"gcloud-container-github.json"), 0)
 		if _, err := VerifyStatement(env, VerifyOptions{Keys: []*PublicKey{builtByGCB}}); !errors.Is(err, ErrSignature) {
 			t.Fatalf("raw-payload signature accepted as DSSE: %v", err)
 		}
@@ -199,7 +158,7 @@ func TestCorpusGoogleCloudBuildEnvelopes(t *testing.T) {
 // with complete digests are valid; three abbreviate their digests ("7f4714fd...")
 // and must be rejected for exactly that reason.
 func TestCorpusResourceDescriptorExamples(t *testing.T) {
-	dir := filepath.Join(corpusDir, "in-toto-attestation/spec/v1/resource_descriptor.md-json-blocks")
+	dir := corpustest.Path(t, "in-toto-attestation/spec/v1/resource_descriptor.md-json-blocks")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	if len(files) == 0 {
 		t.Skip("corpus resource descriptor examples not present")

@@ -27,6 +27,7 @@ var ourImports = map[string][]string{
 	"internal/limits":     {},
 	"internal/strictjson": {"internal/limits"},
 	"internal/text":       {},
+	"internal/corpustest": {}, // test helpers only: no non-test package imports it
 	".":                   {"threat", "internal/*"},
 	"provenance":          {".", "threat", "internal/*"},
 	"vsa":                 {".", "threat", "internal/*"},
@@ -42,16 +43,17 @@ var ourImports = map[string][]string{
 
 // thirdParty: package → module path prefixes it may import directly.
 var thirdParty = map[string][]string{
-	".":          {"github.com/in-toto/attestation/go/v1", "github.com/secure-systems-lab/go-securesystemslib/signerverifier", "google.golang.org/protobuf/"},
-	"provenance": {"github.com/in-toto/attestation/", "google.golang.org/protobuf/"},
-	"vsa":        {"github.com/in-toto/attestation/", "google.golang.org/protobuf/"},
-	"scai":       {"github.com/in-toto/attestation/", "google.golang.org/protobuf/"},
-	"tpm":        {"github.com/google/go-tpm/", "github.com/google/go-eventlog/"},
-	"tee/sevsnp": {"github.com/google/go-sev-guest/"},
-	"tee/tdx":    {"github.com/google/go-tdx-guest/", "github.com/google/go-eventlog/"},
-	"policy":     {"cel.dev/cel-go/", "google.golang.org/protobuf/"},
-	"examples/*": {"*"},
-	"cmd/*":      {"*"},
+	".":                   {"github.com/in-toto/attestation/go/v1", "github.com/secure-systems-lab/go-securesystemslib/signerverifier", "google.golang.org/protobuf/"},
+	"internal/corpustest": {"github.com/secure-systems-lab/go-securesystemslib/signerverifier"},
+	"provenance":          {"github.com/in-toto/attestation/", "google.golang.org/protobuf/"},
+	"vsa":                 {"github.com/in-toto/attestation/", "google.golang.org/protobuf/"},
+	"scai":                {"github.com/in-toto/attestation/", "google.golang.org/protobuf/"},
+	"tpm":                 {"github.com/google/go-tpm/", "github.com/google/go-eventlog/"},
+	"tee/sevsnp":          {"github.com/google/go-sev-guest/"},
+	"tee/tdx":             {"github.com/google/go-tdx-guest/", "github.com/google/go-eventlog/"},
+	"policy":              {"cel.dev/cel-go/", "google.golang.org/protobuf/"},
+	"examples/*":          {"*"},
+	"cmd/*":               {"*"},
 }
 
 // forbidden modules may not be compiled into any package of the core module
@@ -147,6 +149,9 @@ func TestImportGraph(t *testing.T) {
 			third, _ = rule(thirdParty, faked)
 		}
 		for _, imp := range p.Imports {
+			if imp == module+"/internal/corpustest" {
+				t.Errorf("%s imports internal/corpustest outside its tests", rel)
+			}
 			switch {
 			case std[imp]:
 			case imp == module || strings.HasPrefix(imp, module+"/"):

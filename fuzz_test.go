@@ -5,16 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/buildtrust/buildtrust/internal/corpustest"
 )
 
 // Seeds live in testdata/fuzz/<Target>/; these add the real-world files of
 // the shared corpus when it is present (read in place, never copied).
 func addCorpusSeeds(f *testing.F, patterns ...string) {
 	for _, p := range patterns {
-		files, _ := filepath.Glob(filepath.Join(corpusDir, filepath.FromSlash(p)))
-		for _, file := range files {
+		for _, file := range corpustest.Glob(p) {
 			if data, err := os.ReadFile(file); err == nil && len(data) < 1<<20 {
 				f.Add(data)
 			}

@@ -17,23 +17,22 @@ import (
 	"testing"
 
 	"github.com/buildtrust/buildtrust"
+	"github.com/buildtrust/buildtrust/internal/corpustest"
 	"github.com/buildtrust/buildtrust/threat"
 )
 
 // The shared real-world corpus, read in place (never copied); tests skip
 // when it is absent. Oracles: corpus README (slsa-verifier regression and
 // unit tests).
-const (
-	corpusDir   = "../../shared/corpus"
+var (
+	corpusDir   = filepath.ToSlash(corpustest.Root())
 	verifierDir = corpusDir + "/slsa-verifier/cli/slsa-verifier/testdata"
 	gcbDir      = corpusDir + "/slsa-verifier/verifiers/internal/gcb"
 )
 
 func requireCorpus(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat(verifierDir); err != nil {
-		t.Skip("shared corpus not present")
-	}
+	corpustest.Path(t, "slsa-verifier/cli/slsa-verifier/testdata")
 }
 
 // loadSigstoreSigned reads a Fulcio-signed provenance file — a DSSE envelope

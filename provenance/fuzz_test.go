@@ -3,11 +3,11 @@ package provenance
 import (
 	"errors"
 	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/buildtrust/buildtrust"
+	"github.com/buildtrust/buildtrust/internal/corpustest"
 )
 
 // fuzzPredicate parses data as a predicate of each supported version and,
@@ -33,8 +33,7 @@ func fuzzPredicate(t *testing.T, predicateType string, data []byte) {
 
 func addCorpusPredicates(f *testing.F, patterns ...string) {
 	for _, pat := range patterns {
-		files, _ := filepath.Glob(filepath.Join(corpusDir, filepath.FromSlash(pat)))
-		for _, file := range files {
+		for _, file := range corpustest.Glob(pat) {
 			if data, err := os.ReadFile(file); err == nil {
 				if st, err := buildtrust.ParseStatement(data); err == nil {
 					f.Add(string(st.Predicate))

@@ -3,61 +3,16 @@ package scai_test
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/buildtrust/buildtrust"
+	"github.com/buildtrust/buildtrust/internal/corpustest"
 	"github.com/buildtrust/buildtrust/scai"
 	"github.com/buildtrust/buildtrust/threat"
 
 	"github.com/secure-systems-lab/go-securesystemslib/signerverifier"
 )
-
-// corpusDir is the shared real-world corpus, read in place (never copied).
-// Tests that need it skip when it is absent.
-const corpusDir = "../../shared/corpus"
-
-func corpusFile(t *testing.T, rel string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpusDir, filepath.FromSlash(rel)))
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("corpus file %s not present", rel)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
-// stripLineComments removes whole-line // comments. The official SCAI v0.3
-// examples are jsonc: each has one "// Standard attestation fields" line
-// (corpus README); nothing else is changed by it.
-func stripLineComments(b []byte) []byte {
-	var out [][]byte
-	for _, line := range bytes.Split(b, []byte("\n")) {
-		if !bytes.HasPrefix(bytes.TrimSpace(line), []byte("//")) {
-			out = append(out, line)
-		}
-	}
-	return bytes.Join(out, []byte("\n"))
-}
-
-// expandAbbreviatedDigests replaces the spec's abbreviated digests
-// ("78ab6a8...") by full-length hex: the prefix right-padded with '0' to 64
-// characters. The spec examples abbreviate every digest, which the DigestSet
-// rules (ITE-DS-1) reject; the test shows that first, then normalizes.
-var abbreviated = regexp.MustCompile(`"([0-9a-f]+)\.\.\."`)
-
-func expandAbbreviatedDigests(b []byte) []byte {
-	return abbreviated.ReplaceAllFunc(b, func(m []byte) []byte {
-		hex := abbreviated.FindSubmatch(m)[1]
-		return []byte(`"` + string(hex) + strings.Repeat("0", 64-len(hex)) + `"`)
-	})
-}
 
 // SCAI-10: the official v0.3 examples of in-toto/attestation spec/predicates/scai.md
 // (blocks 02 and 03; the other blocks are not JSON even after stripping).
@@ -74,12 +29,12 @@ func TestCorpusSpecExamplesV03(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			raw := stripLineComments(corpusFile(t, "in-toto-attestation/spec/predicates/scai.md-json-blocks/"+tc.file))
+			raw := corpustest.StripLineComments(corpustest.File(t, "in-toto-attestation/spec/predicates/scai.md-json-blocks/"+tc.file))
 			// As published, the abbreviated digests are not valid DigestSets.
 			if _, err := buildtrust.ParseStatement(raw); !errors.Is(err, buildtrust.ErrMalformed) {
 				t.Fatalf("abbreviated digests accepted: %v", err)
 			}
-			st, err := buildtrust.ParseStatement(expandAbbreviatedDigests(raw))
+			st, err := buildtrust.ParseStatement(corpustest.ExpandAbbreviatedDigests(raw))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -128,7 +83,7 @@ func TestCorpusSCAIDemosStatements(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			st, err := buildtrust.ParseStatement(corpusFile(t, ex+tc.file))
+			st, err := buildtrust.ParseStatement(corpustest.File(t, ex+tc.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -146,7 +101,7 @@ func TestCorpusSCAIDemosStatements(t *testing.T) {
 	}
 
 	t.Run("secure-boot evidence is keylime_quote.json", func(t *testing.T) {
-		st, err := buildtrust.ParseStatement(corpusFile(t, ex+"secure-boot/metadata/secure-boot.scai.json"))
+		st, err := buildtrust.ParseStatement(corpustest.File(t, ex+"secure-boot/metadata/secure-boot.scai.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,17 +110,17 @@ func TestCorpusSCAIDemosStatements(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		quote := corpusFile(t, ex+"secure-boot/metadata/keylime_quote.json")
+		quote := corpustest.File(t, ex+"secure-boot/metadata/keylime_quote.json")
 		if _, err := scai.CheckEvidence(a.Evidence, quote, buildtrust.DigestPolicy{}); err != nil {
 			t.Errorf("real quote rejected: %v", err)
 		}
-		other := corpusFile(t, ex+"secure-boot/metadata/measured_boot_reference_state.json")
+		other := corpustest.File(t, ex+"secure-boot/metadata/measured_boot_reference_state.json")
 		if _, err := scai.CheckEvidence(a.Evidence, other, buildtrust.DigestPolicy{}); !errors.Is(err, scai.ErrEvidence) {
 			t.Errorf("other bytes accepted as the quote: %v", err)
 		}
 		// The separate descriptor file describes the same evidence.
 		var desc buildtrust.ResourceDescriptor
-		if err := desc.UnmarshalJSON(corpusFile(t, ex+"secure-boot/metadata/tpm-quote-desc.json")); err != nil {
+		if err := desc.UnmarshalJSON(corpustest.File(t, ex+"secure-boot/metadata/tpm-quote-desc.json")); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := scai.CheckEvidence(&desc, quote, buildtrust.DigestPolicy{}); err != nil {
@@ -174,7 +129,7 @@ func TestCorpusSCAIDemosStatements(t *testing.T) {
 	})
 
 	t.Run("reference state is inline in tpm-ref-value", func(t *testing.T) {
-		st, err := buildtrust.ParseStatement(corpusFile(t, ex+"secure-boot/metadata/tpm-ref-value.scai.json"))
+		st, err := buildtrust.ParseStatement(corpustest.File(t, ex+"secure-boot/metadata/tpm-ref-value.scai.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,34 +137,22 @@ func TestCorpusSCAIDemosStatements(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(got, corpusFile(t, ex+"secure-boot/metadata/measured_boot_reference_state.json")) {
+		if !bytes.Equal(got, corpustest.File(t, ex+"secure-boot/metadata/measured_boot_reference_state.json")) {
 			t.Error("inline reference state differs from measured_boot_reference_state.json")
 		}
 	})
 }
 
-// layoutKeys extracts the functionary keys of the scai-demos in-toto layout
-// (YAML, fixed and simple: a regular expression suffices, no YAML module).
-func layoutKeys(t *testing.T, layout []byte) map[string]*buildtrust.PublicKey {
+// publicKeys converts the layout's functionary keys to verification keys.
+func publicKeys(t *testing.T, ssl map[string]*signerverifier.SSLibKey) map[string]*buildtrust.PublicKey {
 	t.Helper()
-	re := regexp.MustCompile(`(?s)\n  ([0-9a-f]{64}):\n    keyType: "([a-z]+)"\n    scheme: "([a-z0-9-]+)".*?public: ("[^"]+")`)
 	keys := map[string]*buildtrust.PublicKey{}
-	for _, m := range re.FindAllSubmatch(layout, -1) {
-		pemText, err := strconv.Unquote(string(m[4]))
+	for id, k := range ssl {
+		pk, err := buildtrust.PublicKeyFromSSLib(k)
 		if err != nil {
 			t.Fatal(err)
 		}
-		k, err := buildtrust.PublicKeyFromSSLib(&signerverifier.SSLibKey{
-			KeyID: string(m[1]), KeyType: string(m[2]), Scheme: string(m[3]),
-			KeyVal: signerverifier.KeyVal{Public: pemText},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys[string(m[1])] = k
-	}
-	if len(keys) == 0 {
-		t.Fatal("no keys found in layout")
+		keys[id] = pk
 	}
 	return keys
 }
@@ -220,7 +163,7 @@ func layoutKeys(t *testing.T, layout []byte) map[string]*buildtrust.PublicKey {
 // say build = NonHermeticBuild, bad-build = IsHermeticBuild, and the
 // signature is what counts.
 func TestCorpusSCAIDemosSigned(t *testing.T) {
-	keys := layoutKeys(t, corpusFile(t, "scai-demos/layouts/pdo_client_wawaka.yml"))
+	keys := publicKeys(t, corpustest.LayoutKeys(t, corpustest.File(t, "scai-demos/layouts/pdo_client_wawaka.yml")))
 	rsa := keys["1f57509240de3e7921e29a896553e7cf912441e17fe8cbd675457c7ba45bcee6"]
 	ec := keys["452e628a9a052784761275fe2eed15d7c0c8c8599bf1977879f130a568af5d8c"]
 	if rsa == nil || ec == nil {
@@ -230,9 +173,9 @@ func TestCorpusSCAIDemosSigned(t *testing.T) {
 	// its digest is the one the consumer would compute.
 	subject := buildtrust.DigestSet{buildtrust.SHA256: "9fb7ef552298f8fbad84604d06100e760b7b8c4cb4d6c4b727865f1f285d06ac"}
 	const dir = "scai-demos/examples/"
-	provenance := corpusFile(t, dir+"sbom+slsa/metadata/attestations/build.452e628a.json")
+	provenance := corpustest.File(t, dir+"sbom+slsa/metadata/attestations/build.452e628a.json")
 	verify := func(t *testing.T, file string) *scai.Verified {
-		v, err := scai.Verify(corpusFile(t, dir+file), scai.VerifyOptions{Keys: []*buildtrust.PublicKey{rsa}, Subject: subject})
+		v, err := scai.Verify(corpustest.File(t, dir+file), scai.VerifyOptions{Keys: []*buildtrust.PublicKey{rsa}, Subject: subject})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -299,7 +242,7 @@ func TestCorpusSCAIDemosSigned(t *testing.T) {
 	})
 
 	t.Run("rejections", func(t *testing.T) {
-		env := corpusFile(t, dir+"hermetic-evidence/metadata/attestations/build.1f575092.json")
+		env := corpustest.File(t, dir+"hermetic-evidence/metadata/attestations/build.1f575092.json")
 		if _, err := scai.Verify(env, scai.VerifyOptions{Keys: []*buildtrust.PublicKey{ec}, Subject: subject}); !errors.Is(err, buildtrust.ErrSignature) || !errors.Is(err, threat.F4) {
 			t.Errorf("other functionary's key: %v", err)
 		}

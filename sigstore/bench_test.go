@@ -6,6 +6,7 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/verify"
 
+	"github.com/buildtrust/buildtrust/internal/corpustest"
 	"github.com/buildtrust/buildtrust/provenance"
 )
 
@@ -16,7 +17,7 @@ import (
 const benchBundle = sv + "gha_delegator/v2.1.0/binary-linux-amd64-push-v14.build.slsa"
 
 func BenchmarkVerify(b *testing.B) {
-	data := readCorpus(b, benchBundle)
+	data := corpustest.File(b, benchBundle)
 	v := newVerifier(b, Options{})
 	plain, err := verify.NewVerifier(publicGood(b).tr, verify.WithSignedCertificateTimestamps(1), verify.WithTransparencyLog(1), verify.WithObserverTimestamps(1))
 	if err != nil {
@@ -46,7 +47,7 @@ func BenchmarkVerify(b *testing.B) {
 
 func BenchmarkPolicy(b *testing.B) {
 	const trw = "https://github.com/slsa-framework/example-trw/.github/workflows/builder_high-perms_slsa3.yml"
-	r, err := newVerifier(b, Options{}).Verify(readCorpus(b, benchBundle))
+	r, err := newVerifier(b, Options{}).Verify(corpustest.File(b, benchBundle))
 	if err != nil {
 		b.Fatal(err)
 	}

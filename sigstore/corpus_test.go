@@ -11,32 +11,10 @@ import (
 	"testing"
 
 	"github.com/buildtrust/buildtrust"
+	"github.com/buildtrust/buildtrust/internal/corpustest"
 	"github.com/buildtrust/buildtrust/provenance"
 	"github.com/buildtrust/buildtrust/threat"
 )
-
-// The corpus is real data written by slsa-verifier and sigstore-go
-// (../shared/corpus relative to the repository root; README.md there gives
-// each file's oracle). Tests skip when it is absent.
-const corpusDir = "../../shared/corpus"
-
-func corpus(t testing.TB, rel string) string {
-	t.Helper()
-	p := filepath.Join(corpusDir, rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("corpus file %s not available: %v", rel, err)
-	}
-	return p
-}
-
-func readCorpus(t testing.TB, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(corpus(t, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 var (
 	rootOnce sync.Once
@@ -47,7 +25,7 @@ var (
 // publicGood is sigstore-go's public-good trusted root from the corpus.
 func publicGood(t testing.TB) *TrustedRoot {
 	t.Helper()
-	data := readCorpus(t, "sigstore-go/examples/trusted-root-public-good.json")
+	data := corpustest.File(t, "sigstore-go/examples/trusted-root-public-good.json")
 	rootOnce.Do(func() { rootVal, rootErr = ParseTrustedRoot(data) })
 	if rootErr != nil {
 		t.Fatal(rootErr)
@@ -133,7 +111,7 @@ func TestCorpusBundles(t *testing.T) {
 	v := newVerifier(t, Options{})
 	for _, c := range cases {
 		t.Run(strings.TrimPrefix(c.file, "slsa-verifier/"), func(t *testing.T) {
-			data := readCorpus(t, c.file)
+			data := corpustest.File(t, c.file)
 			r, err := v.Verify(data)
 			if c.check != "" {
 				if r != nil {
@@ -171,7 +149,7 @@ func TestCorpusBundles(t *testing.T) {
 // InsecureAllowNoTransparencyLog it is NOT_APPLICABLE, and the certificate
 // chain, SCT and signature are still checked.
 func TestCorpusBareEnvelopes(t *testing.T) {
-	dir := corpus(t, sv)
+	dir := corpustest.Path(t, sv)
 	var files []string
 	for _, pat := range []string{"*.intoto.jsonl", "gha_*/v*/*.intoto.jsonl"} {
 		m, _ := filepath.Glob(filepath.Join(dir, pat))
@@ -251,7 +229,7 @@ func olderThanOracle(rel string) bool {
 }
 
 func sha256File(t *testing.T, rel string) buildtrust.DigestSet {
-	sum := sha256.Sum256(readCorpus(t, rel))
+	sum := sha256.Sum256(corpustest.File(t, rel))
 	return buildtrust.DigestSet{"sha256": hex.EncodeToString(sum[:])}
 }
 
@@ -298,7 +276,7 @@ func TestCorpusProvenanceCheck(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			base := sv + "gha_delegator/" + c.ver + "/binary-linux-amd64-" + c.artifact
-			r, err := v.Verify(readCorpus(t, base+".build.slsa"))
+			r, err := v.Verify(corpustest.File(t, base+".build.slsa"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -338,7 +316,7 @@ func TestCorpusProvenanceCheck(t *testing.T) {
 // and by the bcr wrong signer, with errors.Is on F1.
 func TestCorpusUntrustedSigner(t *testing.T) {
 	v := newVerifier(t, Options{InsecureAllowNoTransparencyLog: true})
-	r, err := v.Verify(readCorpus(t, sv+"binary-linux-amd64-untrusted-builder.intoto.jsonl"))
+	r, err := v.Verify(corpustest.File(t, sv+"binary-linux-amd64-untrusted-builder.intoto.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +331,7 @@ func TestCorpusUntrustedSigner(t *testing.T) {
 	if err := generatorRule.Check(*r.Identity); !errors.Is(err, ErrIdentity) || !errors.Is(err, threat.F4) {
 		t.Fatalf("identity check: %v", err)
 	}
-	_, err = newVerifier(t, Options{}).Verify(readCorpus(t, sv+"bcr/MODULE-wrong-signer.bazel.intoto.jsonl"))
+	_, err = newVerifier(t, Options{}).Verify(corpustest.File(t, sv+"bcr/MODULE-wrong-signer.bazel.intoto.jsonl"))
 	if !errors.Is(err, ErrForgedField) || !errors.Is(err, threat.F1) {
 		t.Fatalf("wrong signer: %v", err)
 	}

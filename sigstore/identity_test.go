@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/buildtrust/buildtrust"
+	"github.com/buildtrust/buildtrust/internal/corpustest"
 	"github.com/buildtrust/buildtrust/provenance"
 	"github.com/buildtrust/buildtrust/threat"
 )
@@ -143,7 +144,7 @@ func TestCrossCheckForgedFields(t *testing.T) {
 		},
 	}
 	for file, edits := range files {
-		r, err := v.Verify(readCorpus(t, file))
+		r, err := v.Verify(corpustest.File(t, file))
 		if err != nil {
 			t.Fatal(err)
 		}

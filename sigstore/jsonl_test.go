@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/buildtrust/buildtrust"
+	"github.com/buildtrust/buildtrust/internal/corpustest"
 )
 
 // jsonlFile assembles, in memory, a GitHub-style attestation JSON Lines
@@ -27,7 +28,7 @@ func jsonlFile(t *testing.T) []byte {
 	var buf bytes.Buffer
 	for i, f := range files {
 		var c bytes.Buffer
-		if err := json.Compact(&c, readCorpus(t, f)); err != nil {
+		if err := json.Compact(&c, corpustest.File(t, f)); err != nil {
 			t.Fatal(err)
 		}
 		buf.Write(c.Bytes())

@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-eventlog/testdata"
 
 	"github.com/buildtrust/buildtrust"
+	"github.com/buildtrust/buildtrust/internal/corpustest"
 	"github.com/buildtrust/buildtrust/threat"
 	"github.com/buildtrust/buildtrust/tpm"
 	"github.com/buildtrust/buildtrust/tpm/tpmtest"
@@ -127,22 +128,13 @@ type expectedPCRs struct {
 	} `json:"parse_opts_and_known_errors"`
 }
 
-// corpusDir returns ../shared/corpus/go-tpm-tools or skips.
-func corpusDir(t *testing.T) string {
-	dir := filepath.Join("..", "..", "shared", "corpus", "go-tpm-tools")
-	if _, err := os.Stat(filepath.Join(dir, "expected-pcrs.json")); err != nil {
-		t.Skip("shared corpus not present")
-	}
-	return dir
-}
-
 // TestCorpusEventLogs: the seven real logs of go-tpm-tools replay to exactly
 // the PCR banks its tests assert, end to end: the software TPM quotes the
 // asserted values (not ours), and Verify must accept the real log against
 // that quote; EFI application digests equal the asserted ones; logs with
 // known extraction errors report an extraction failure, the others none.
 func TestCorpusEventLogs(t *testing.T) {
-	dir := corpusDir(t)
+	dir := filepath.Dir(corpustest.Path(t, "go-tpm-tools/expected-pcrs.json"))
 	raw, err := os.ReadFile(filepath.Join(dir, "expected-pcrs.json"))
 	if err != nil {
 		t.Fatal(err)

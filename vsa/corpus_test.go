@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,29 +14,11 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/buildtrust/buildtrust"
+	"github.com/buildtrust/buildtrust/internal/corpustest"
 	"github.com/buildtrust/buildtrust/vsa"
 )
 
-// corpusDir is the shared real-world corpus, read in place (never copied).
-const corpusDir = "../../shared/corpus"
-
-func corpusFile(t *testing.T, rel string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpusDir, filepath.FromSlash(rel)))
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("corpus file %s not present", rel)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
-var (
-	lineComment    = regexp.MustCompile(`(?m)^\s*//.*$`)
-	trailingComma  = regexp.MustCompile(`,(\s*[}\]])`)
-	abbreviatedHex = regexp.MustCompile(`"([0-9a-f]+)\.\.\."`)
-)
+var trailingComma = regexp.MustCompile(`,(\s*[}\]])`)
 
 // jsoncToJSON turns a VSA example block of the SLSA spec pages into JSON.
 // The blocks are jsonc fragments: the test strips whole-line // comments,
@@ -46,14 +26,11 @@ var (
 // digests are abbreviated ("5678..."), which the DigestSet rules reject;
 // expand pads them to 64 hex characters with '0' when set.
 func jsoncToJSON(b []byte, expand bool) []byte {
-	b = lineComment.ReplaceAll(b, nil)
+	b = corpustest.StripLineComments(b)
 	b = append(append([]byte("{"), b...), '}')
 	b = trailingComma.ReplaceAll(b, []byte("$1"))
 	if expand {
-		b = abbreviatedHex.ReplaceAllFunc(b, func(m []byte) []byte {
-			h := abbreviatedHex.FindSubmatch(m)[1]
-			return []byte(`"` + string(h) + strings.Repeat("0", 64-len(h)) + `"`)
-		})
+		b = corpustest.ExpandAbbreviatedDigests(b)
 	}
 	return b
 }
@@ -72,7 +49,7 @@ func TestCorpusSpecExamples(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			raw := corpusFile(t, tc.file)
+			raw := corpustest.File(t, tc.file)
 			if _, err := buildtrust.ParseStatement(raw); err == nil {
 				t.Fatal("jsonc accepted as JSON")
 			}

@@ -3,8 +3,6 @@ package sevsnp_test
 import (
 	"encoding/hex"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +10,7 @@ import (
 	"github.com/google/go-sev-guest/verify/testdata"
 
 	"github.com/buildtrust/buildtrust"
+	"github.com/buildtrust/buildtrust/internal/corpustest"
 	"github.com/buildtrust/buildtrust/tee"
 	"github.com/buildtrust/buildtrust/tee/sevsnp"
 	"github.com/buildtrust/buildtrust/threat"
@@ -105,26 +104,6 @@ func TestRealMilanGoSevGuest(t *testing.T) {
 	}
 }
 
-// corpusDir returns ../shared/corpus/virtee-sev relative to the module, or
-// skips.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	d := filepath.Join("..", "..", "..", "shared", "corpus", "virtee-sev")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("shared corpus not available: %v", err)
-	}
-	return d
-}
-
-func readCorpus(t testing.TB, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(corpusDir(t), rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // virteeReport is virtee/sev's real Milan report (tests/certs_data, hex
 // text) with its VCEK; corpus README: it verifies with vcek_milan.der,
 // reported TCB bl 3, tee 0, snp 8, ucode 115 (equal to the VCEK's
@@ -132,7 +111,7 @@ func readCorpus(t testing.TB, rel string) []byte {
 // it.
 func virteeEvidence(t testing.TB) (sevsnp.Evidence, *sevsnp.Report) {
 	t.Helper()
-	raw, err := hex.DecodeString(strings.TrimSpace(string(readCorpus(t, "tests/certs_data/report_milan.hex"))))
+	raw, err := hex.DecodeString(strings.TrimSpace(string(corpustest.File(t, "virtee-sev/tests/certs_data/report_milan.hex"))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +119,7 @@ func virteeEvidence(t testing.TB) (sevsnp.Evidence, *sevsnp.Report) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sevsnp.Evidence{Report: raw, Certificate: readCorpus(t, "tests/certs_data/vcek_milan.der")}, r
+	return sevsnp.Evidence{Report: raw, Certificate: corpustest.File(t, "virtee-sev/tests/certs_data/vcek_milan.der")}, r
 }
 
 // The VCEK of the virtee report is valid at this time (its validity is
@@ -149,7 +128,7 @@ var virteeTime = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func TestRealMilanVirtee(t *testing.T) {
 	ev, r := virteeEvidence(t)
-	callerRoots, err := sevsnp.ParseRoots(sevsnp.RootBundle{ProductLine: sevsnp.Milan, PEM: readCorpus(t, "tests/certs_data/cert_chain_milan")})
+	callerRoots, err := sevsnp.ParseRoots(sevsnp.RootBundle{ProductLine: sevsnp.Milan, PEM: corpustest.File(t, "virtee-sev/tests/certs_data/cert_chain_milan")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,23 +174,23 @@ func TestRealMilanVirtee(t *testing.T) {
 // same AMD keys.
 func TestCorpusRoots(t *testing.T) {
 	for _, line := range []string{"milan", "genoa", "turin"} {
-		ask := readCorpus(t, "src/certs/snp/builtin/"+line+"/ask.pem")
-		ark := readCorpus(t, "src/certs/snp/builtin/"+line+"/ark.pem")
+		ask := corpustest.File(t, "virtee-sev/src/certs/snp/builtin/"+line+"/ask.pem")
+		ark := corpustest.File(t, "virtee-sev/src/certs/snp/builtin/"+line+"/ark.pem")
 		pl := strings.ToUpper(line[:1]) + line[1:]
 		if _, err := sevsnp.ParseRoots(sevsnp.RootBundle{ProductLine: pl, PEM: append(append([]byte{}, ask...), ark...)}); err != nil {
 			t.Errorf("%s builtin: %v", line, err)
 		}
 	}
-	if _, err := sevsnp.ParseRoots(sevsnp.RootBundle{ProductLine: sevsnp.Turin, PEM: readCorpus(t, "tests/certs_data/cert_chain_turin")}); err != nil {
+	if _, err := sevsnp.ParseRoots(sevsnp.RootBundle{ProductLine: sevsnp.Turin, PEM: corpustest.File(t, "virtee-sev/tests/certs_data/cert_chain_turin")}); err != nil {
 		t.Errorf("cert_chain_turin: %v", err)
 	}
 	// A Milan bundle presented as Genoa is refused.
-	if _, err := sevsnp.ParseRoots(sevsnp.RootBundle{ProductLine: sevsnp.Genoa, PEM: readCorpus(t, "tests/certs_data/cert_chain_milan")}); !errors.Is(err, sevsnp.ErrChain) {
+	if _, err := sevsnp.ParseRoots(sevsnp.RootBundle{ProductLine: sevsnp.Genoa, PEM: corpustest.File(t, "virtee-sev/tests/certs_data/cert_chain_milan")}); !errors.Is(err, sevsnp.ErrChain) {
 		t.Errorf("Milan chain as Genoa: err = %v, want ErrChain", err)
 	}
 	// Genoa roots do not verify the Milan report.
 	ev, r := virteeEvidence(t)
-	genoa, err := sevsnp.ParseRoots(sevsnp.RootBundle{ProductLine: sevsnp.Genoa, PEM: append(readCorpus(t, "src/certs/snp/builtin/genoa/ask.pem"), readCorpus(t, "src/certs/snp/builtin/genoa/ark.pem")...)})
+	genoa, err := sevsnp.ParseRoots(sevsnp.RootBundle{ProductLine: sevsnp.Genoa, PEM: append(corpustest.File(t, "virtee-sev/src/certs/snp/builtin/genoa/ask.pem"), corpustest.File(t, "virtee-sev/src/certs/snp/builtin/genoa/ark.pem")...)})
 	if err != nil {
 		t.Fatal(err)
 	}
