@@ -1,7 +1,6 @@
 package buildtrust
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 
@@ -13,12 +12,7 @@ import (
 // can be deleted, replayed or injected (ITE-BUN-2) — so every line is
 // verified on its own and nothing depends on line order.
 type Bundle struct {
-	lines []bundleLine
-}
-
-type bundleLine struct {
-	number int // 1-based line number in the input
-	data   []byte
+	lines []limits.Line
 }
 
 // ReadBundle reads a JSON Lines bundle from r, bounded by MaxBundleBytes and
@@ -34,27 +28,11 @@ func ReadBundle(r io.Reader) (*Bundle, error) {
 
 // ParseBundle splits an in-memory JSON Lines bundle; see ReadBundle.
 func ParseBundle(data []byte) (*Bundle, error) {
-	if len(data) > limits.MaxBundleBytes {
-		return nil, limits.TooLarge("bundle", limits.MaxBundleBytes)
+	lines, err := limits.SplitLines(data, limits.MaxBundleBytes, limits.MaxBundleLines, "bundle")
+	if err != nil {
+		return nil, err
 	}
-	b := &Bundle{}
-	for n := 1; len(data) > 0; n++ {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		line = bytes.TrimSpace(line)
-		if len(line) == 0 {
-			continue
-		}
-		if len(b.lines) == limits.MaxBundleLines {
-			return nil, limits.TooLarge("bundle lines", limits.MaxBundleLines)
-		}
-		b.lines = append(b.lines, bundleLine{number: n, data: bytes.Clone(line)})
-	}
-	return b, nil
+	return &Bundle{lines: lines}, nil
 }
 
 // Len returns the number of non-blank lines.
@@ -93,12 +71,12 @@ type BundleResult struct {
 func (b *Bundle) Verify(opts VerifyOptions) BundleResult {
 	var res BundleResult
 	for _, l := range b.lines {
-		vs, err := VerifyStatement(l.data, opts)
+		vs, err := VerifyStatement(l.Data, opts)
 		if err != nil {
-			res.Ignored = append(res.Ignored, LineError{Line: l.number, Err: err})
+			res.Ignored = append(res.Ignored, LineError{Line: l.Number, Err: err})
 			continue
 		}
-		res.Verified = append(res.Verified, BundleEntry{Line: l.number, VerifiedStatement: vs})
+		res.Verified = append(res.Verified, BundleEntry{Line: l.Number, VerifiedStatement: vs})
 	}
 	return res
 }

@@ -86,10 +86,10 @@ func FuzzParseJSONLines(f *testing.F) {
 		}
 		prev := 0
 		for _, line := range l.lines {
-			if line.number <= prev || len(bytes.TrimSpace(line.data)) == 0 || bytes.IndexByte(line.data, '\n') >= 0 {
-				t.Fatalf("bad line %d %q", line.number, line.data)
+			if line.Number <= prev || len(bytes.TrimSpace(line.Data)) == 0 || bytes.IndexByte(line.Data, '\n') >= 0 {
+				t.Fatalf("bad line %d %q", line.Number, line.Data)
 			}
-			prev = line.number
+			prev = line.Number
 		}
 		res := v.VerifyJSONLines(l)
 		if len(res.Verified) != 0 {

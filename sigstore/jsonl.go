@@ -1,11 +1,10 @@
 package sigstore
 
 import (
-	"bytes"
-	"fmt"
 	"io"
 
 	"github.com/buildtrust/buildtrust"
+	"github.com/buildtrust/buildtrust/internal/limits"
 )
 
 // JSONLines is a JSON Lines file of Sigstore bundles, one per line, as
@@ -15,18 +14,13 @@ import (
 // be deleted, replayed or injected — so every line is verified on its own
 // and nothing depends on line order.
 type JSONLines struct {
-	lines []jsonLine
-}
-
-type jsonLine struct {
-	number int // 1-based line number in the input
-	data   []byte
+	lines []limits.Line
 }
 
 // ReadJSONLines reads a JSON Lines file from r, bounded by
 // MaxJSONLinesSize and MaxJSONLines; see ParseJSONLines.
 func ReadJSONLines(r io.Reader) (*JSONLines, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxJSONLinesSize+1))
+	data, err := limits.ReadAll(r, MaxJSONLinesSize, "JSON Lines file")
 	if err != nil {
 		return nil, err
 	}
@@ -38,27 +32,11 @@ func ReadJSONLines(r io.Reader) (*JSONLines, error) {
 // decoded and verified by VerifyJSONLines. More than MaxJSONLinesSize bytes
 // or MaxJSONLines non-blank lines fail with buildtrust.ErrTooLarge.
 func ParseJSONLines(data []byte) (*JSONLines, error) {
-	if len(data) > MaxJSONLinesSize {
-		return nil, fmt.Errorf("%w: JSON Lines file is over %d bytes", buildtrust.ErrTooLarge, MaxJSONLinesSize)
+	lines, err := limits.SplitLines(data, MaxJSONLinesSize, MaxJSONLines, "JSON Lines file")
+	if err != nil {
+		return nil, err
 	}
-	l := &JSONLines{}
-	for n := 1; len(data) > 0; n++ {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		line = bytes.TrimSpace(line)
-		if len(line) == 0 {
-			continue
-		}
-		if len(l.lines) == MaxJSONLines {
-			return nil, fmt.Errorf("%w: JSON Lines file has over %d lines", buildtrust.ErrTooLarge, MaxJSONLines)
-		}
-		l.lines = append(l.lines, jsonLine{number: n, data: bytes.Clone(line)})
-	}
-	return l, nil
+	return &JSONLines{lines: lines}, nil
 }
 
 // Len returns the number of non-blank lines.
@@ -92,12 +70,12 @@ func (v *Verifier) VerifyJSONLines(l *JSONLines) JSONLinesResult {
 		return res
 	}
 	for _, line := range l.lines {
-		r, err := v.Verify(line.data)
+		r, err := v.Verify(line.Data)
 		if err != nil {
-			res.Ignored = append(res.Ignored, buildtrust.LineError{Line: line.number, Err: err})
+			res.Ignored = append(res.Ignored, buildtrust.LineError{Line: line.Number, Err: err})
 			continue
 		}
-		res.Verified = append(res.Verified, JSONLinesEntry{Line: line.number, Result: r})
+		res.Verified = append(res.Verified, JSONLinesEntry{Line: line.Number, Result: r})
 	}
 	return res
 }
