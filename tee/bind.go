@@ -25,6 +25,11 @@ const (
 	// PurposeDispatch binds fresh evidence to one build; the payload is
 	// scai.DispatchPayload's SHA-256 of identity and build ID (BENV-L3-2).
 	PurposeDispatch = "dispatch"
+	// PurposeProvenance binds a response-time report to the provenance it
+	// vouches for; the payload is the SHA-256 of the provenance statement's
+	// exact bytes (the DSSE payload), so the hardware itself attests what
+	// the build recorded (DESIGN.md, "Binding convention").
+	PurposeProvenance = "provenance"
 )
 
 // BindingSize is the size of a binding: a SHA-512 digest, the size of

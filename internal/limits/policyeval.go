@@ -1,0 +1,31 @@
+package limits
+
+const (
+	// MaxCELExpressionBytes bounds the text of one CEL rule. Real rules are
+	// one or two lines; cel-go's own default is 100 000 code points.
+	MaxCELExpressionBytes = 16 << 10
+
+	// MaxCELRecursion bounds the nesting of a CEL expression while parsing
+	// (cel-go's default is 250; no readable rule nests past 30).
+	MaxCELRecursion = 64
+
+	// MaxCELCost bounds the cost of one rule evaluation in cel-go's cost
+	// units (about one per visited value): a rule that walks every external
+	// parameter of a large provenance stays far below it, a quadratic
+	// comprehension over it does not.
+	MaxCELCost = 1_000_000
+
+	// MaxPolicyInputs bounds the attestation files and evidence blobs of one
+	// evaluation; each attestation file may itself be a bundle of up to
+	// MaxBundleLines lines.
+	MaxPolicyInputs = 4096
+
+	// MaxPolicyAttestations bounds the envelopes one evaluation verifies,
+	// across all files and bundle lines: every envelope may cost a signature
+	// check per trusted key set.
+	MaxPolicyAttestations = 4096
+
+	// MaxPolicyCandidates bounds the launch attestations (environment
+	// chains) one evaluation follows; each costs TPM and TEE verifications.
+	MaxPolicyCandidates = 16
+)

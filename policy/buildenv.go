@@ -1,0 +1,741 @@
+package policy
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/buildtrust/buildtrust"
+	"github.com/buildtrust/buildtrust/internal/limits"
+	"github.com/buildtrust/buildtrust/provenance"
+	"github.com/buildtrust/buildtrust/scai"
+	"github.com/buildtrust/buildtrust/tee"
+	"github.com/buildtrust/buildtrust/threat"
+	"github.com/buildtrust/buildtrust/tpm"
+)
+
+// Check IDs of the BuildEnv chain (DESIGN.md: image → boot → hardware →
+// dispatch → provenance), each with the threats it stops and the BuildEnv
+// level it belongs to.
+const (
+	CheckEnvLaunch          = "buildenv.launch"                 // L1: a trusted launch attestation (E7, E9)
+	CheckEnvProvenance      = "buildenv.provenance.environment" // L1: the provenance names this environment (E7)
+	CheckEnvImage           = "buildenv.image"                  // L1: image provenance from a trusted image builder at Build L2+ (E8)
+	CheckEnvImageAccepted   = "buildenv.image.accepted"         // L1: the image is one the policy accepts (E8)
+	CheckEnvImageLevel      = "buildenv.image.level"            // L2: the image was built at Build L3 (BENV-L2-1; E8)
+	CheckEnvRefValues       = "buildenv.refvalues"              // L2: signed, complete reference values (BENV-L2-2; E9)
+	CheckEnvBoot            = "buildenv.boot"                   // L2: TPM quote and event log (BENV-L2-3; E9)
+	CheckEnvBootComponent   = "buildenv.boot.component."        // L2: + component: measured as referenced (E9)
+	CheckEnvBootPCR         = "buildenv.boot.pcr."              // L2: + bank.index: quoted PCR as referenced (E9)
+	CheckEnvDispatch        = "buildenv.dispatch"               // L2: dispatch signed by the environment, for this launch (E7)
+	CheckEnvDispatchBuildID = "buildenv.dispatch.buildId"       // L2: dispatch names the provenance's build (BENV-L2-4)
+	CheckEnvHardware        = "buildenv.hardware"               // L3: SEV-SNP/TDX evidence bound to the identity (BENV-L3-1; E10)
+	CheckEnvMeasurement     = "buildenv.hardware.measurement"   // L3: launch measurement as referenced (BENV-L3-3; E9, E10)
+	CheckEnvResponse        = "buildenv.response"               // a TEE report whose REPORT_DATA covers the provenance (E10, E1)
+)
+
+var (
+	thrLaunch   = []threat.ID{threat.E7, threat.E9}
+	thrEnvLink  = []threat.ID{threat.E7}
+	thrImage    = []threat.ID{threat.E8}
+	thrBoot     = []threat.ID{threat.E9}
+	thrHardware = []threat.ID{threat.E10}
+	thrMeasure  = []threat.ID{threat.E9, threat.E10}
+	thrResponse = []threat.ID{threat.E10, threat.E1}
+)
+
+// levelCheck is a check of the chain with the BuildEnv level it serves
+// (levelResponse for the response-time binding, which is outside the
+// levels).
+type levelCheck struct {
+	level int
+	Check
+}
+
+const levelResponse = 4
+
+type chain struct {
+	launchIn   *envelopeIn
+	launch     *scai.Launch
+	dispatchIn *envelopeIn
+	checks     []levelCheck
+	level      int
+	claims     *tee.Claims
+	teeEv      tee.Evidence
+	image      buildtrust.DigestSet
+	uses       []func()
+	env        map[string]any
+	pcrs       map[string]any
+}
+
+func (c *chain) add(level int, cs ...Check) {
+	for _, x := range cs {
+		c.checks = append(c.checks, levelCheck{level: level, Check: x})
+	}
+}
+
+func (c *chain) addAll(level int, cs []buildtrust.Check) {
+	for _, x := range cs {
+		c.add(level, Check{Check: x})
+	}
+}
+
+// reached is the highest level whose checks, and those of every level
+// below, all passed.
+func (c *chain) reached() int {
+	level := 0
+	for l := 1; l <= 3; l++ {
+		for _, x := range c.checks {
+			if x.level == l && x.Outcome == buildtrust.Fail {
+				return level
+			}
+		}
+		level = l
+	}
+	return level
+}
+
+// buildEnv verifies the environment chains the input offers and decides the
+// BuildEnv level (DESIGN.md, "The BuildEnv chain").
+func (e *evaluation) buildEnv(prov *provOutcome, v *vsaStandIn) {
+	a := e.art.doc
+	req := a.BuildEnvLevel
+	reqThreats := levelThreats("BuildEnv L", req)
+	if e.art.env == nil {
+		if v != nil {
+			e.res.BuildEnvLevel = v.buildEnv
+		}
+		e.add(notApplicable(CheckBuildEnv, nil, "the policy requires no BuildEnv level"))
+		return
+	}
+	var best *chain
+	n := 0
+	for _, in := range e.envs {
+		if in.st == nil || !scai.IsPredicateType(in.st.PredicateType) {
+			continue
+		}
+		l, err := scai.ParseLaunch(in.st)
+		if err != nil {
+			continue
+		}
+		if n++; n > limits.MaxPolicyCandidates {
+			e.ignore(in.source, fmt.Sprintf("more than %d launch attestations; not followed", limits.MaxPolicyCandidates))
+			continue
+		}
+		c := e.followChain(prov, in, l)
+		if best == nil || c.level > best.level {
+			best = c
+		}
+	}
+	if best == nil {
+		best = &chain{}
+		best.add(1, fail(CheckEnvLaunch, thrLaunch, "a launch attestation signed by a trusted launch signer or its identity key", "none",
+			"no environment launch attestation was presented"))
+	}
+	level := best.level
+	// BENV-L1-3, BENV-L2-5: the platform's Build level bounds the BuildEnv
+	// level.
+	capped := ""
+	switch {
+	case e.res.BuildLevel < 2 && level > 0:
+		level, capped = 0, " (the build platform is below Build L2)"
+	case e.res.BuildLevel < 3 && level > 1:
+		level, capped = 1, " (the build platform is below Build L3)"
+	}
+	if v != nil && v.buildEnv > level {
+		level, capped = v.buildEnv, " (from a trusted VSA)"
+	}
+	e.res.BuildEnvLevel = level
+	byVSA := v != nil && v.buildEnv >= req
+	for _, x := range best.checks {
+		if byVSA || x.level > req && !(x.level == levelResponse && a.RequireResponseBinding) {
+			x.Advisory = true
+		}
+		if x.level == levelResponse && a.RequireResponseBinding && !byVSA {
+			x.Advisory = false
+		}
+		e.add(x.Check)
+	}
+	if best.level >= 1 || level > 0 {
+		for _, u := range best.uses {
+			u()
+		}
+	}
+	if best.env != nil {
+		e.claims[VarEnvironment] = best.env
+	}
+	if req == 0 {
+		e.add(notApplicable(CheckBuildEnv, nil, fmt.Sprintf("the policy requires no BuildEnv level; L%d reached%s", level, capped)))
+		return
+	}
+	if level >= req {
+		e.add(pass(CheckBuildEnv, reqThreats, fmt.Sprintf("L%d%s", level, capped)))
+	} else {
+		e.add(fail(CheckBuildEnv, reqThreats, fmt.Sprintf("≥ L%d", req), fmt.Sprintf("L%d%s", level, capped),
+			"the environment chain does not reach the required BuildEnv level; see the buildenv.* checks"))
+	}
+}
+
+// followChain verifies one environment: launch, image, reference values,
+// boot, hardware, dispatch and its tie to the provenance.
+func (e *evaluation) followChain(prov *provOutcome, in *envelopeIn, l *scai.Launch) *chain {
+	c := &chain{launchIn: in, launch: l}
+	// Launch: signed by a trusted launch signer, or by its own identity key
+	// (whose only trust is the hardware evidence checked below).
+	idKey, err := l.IdentityKey(buildtrust.KeyOptions{})
+	keys := slices.Clone(e.p.launchSigners)
+	if err == nil {
+		keys = append(keys, idKey)
+	}
+	if _, err := e.verify(in, keys); err != nil {
+		c.add(1, fail(CheckEnvLaunch, thrLaunch, "signed by trust.launchSigners or the identity key", in.source, err.Error()))
+		c.level = c.reached()
+		return c
+	}
+	c.uses = append(c.uses, func() { e.use("launch", in) })
+	c.add(1, pass(CheckEnvLaunch, thrLaunch, in.source))
+	idDigest, _ := hex.DecodeString(l.Identity.Digest[buildtrust.SHA256])
+	launchBind, _ := tee.Bind(tee.PurposeLaunch, idDigest)
+
+	rv := e.imageLink(c, l)
+	e.bootLink(c, l, rv, launchBind[:])
+	e.hardwareLink(c, l, rv, launchBind[:])
+	e.dispatchLink(c, prov, in, l, idKey)
+	e.provenanceLink(c, prov)
+	e.responseLink(c, prov)
+	c.level = c.reached()
+	c.env = map[string]any{"image": digestMap(c.image), "pcrs": c.pcrs}
+	if c.claims != nil {
+		tcb := map[string]any{}
+		for _, s := range c.claims.TCB.Components {
+			tcb[s.Name] = int64(s.Value)
+		}
+		c.env["platform"] = string(c.claims.Platform)
+		c.env["measurement"] = hex.EncodeToString(c.claims.Measurement)
+		c.env["debug"] = c.claims.Debug
+		c.env["tcb"] = tcb
+		c.env["tcbStatus"] = c.claims.TCB.Status
+		c.env["product"] = c.claims.Product
+	}
+	return c
+}
+
+// imageLink checks the build image: accepted, with trusted provenance, and
+// its signed reference values (BENV-L1-1, BENV-L2-1, BENV-L2-2).
+func (e *evaluation) imageLink(c *chain, l *scai.Launch) *scai.ImageReferenceValues {
+	ce := e.art.env
+	if l.Image == nil {
+		c.add(1, fail(CheckEnvImage, thrImage, "the launch names its build image", "none", "the launch attestation names no image"))
+		c.add(2, fail(CheckEnvRefValues, thrBoot, "reference values of the image", "none", "no image, so no reference values"))
+		return nil
+	}
+	img := l.Image.Image.Digest
+	c.image = img
+	if len(ce.images) > 0 {
+		if matchesAny(img, ce.images) {
+			c.add(1, pass(CheckEnvImageAccepted, thrImage, digestString(img)))
+		} else {
+			c.add(1, fail(CheckEnvImageAccepted, thrImage, "one of environment.images", digestString(img), "the environment was launched from an image the policy does not accept"))
+		}
+	}
+	// Image provenance from a trusted image builder. The policy constrains
+	// the image's builder and level; its source and parameters are the
+	// image builder's business (the environment expectations pin images by
+	// digest when a consumer wants more).
+	builders := ce.doc.ImageBuilders
+	if len(builders) == 0 {
+		for _, b := range e.p.doc.Trust.ImageBuilders {
+			builders = append(builders, b.ID)
+		}
+	}
+	exp := provenance.Expectations{Artifact: img, BuilderIDs: builders, InsecureSkipSource: true, InsecureAllowUnknownParameters: true}
+	opts := provenance.Options{TrustRoot: e.p.imageBuilders, Profiles: e.p.profiles, Now: e.in.Time}
+	imgLevel, found := -1, false
+	var why string
+	for _, in := range e.envs {
+		if in.st == nil || !isProvenanceType(in.st.PredicateType) {
+			continue
+		}
+		if _, err := in.st.MatchSubjects(img, buildtrust.DigestPolicy{}); err != nil {
+			continue
+		}
+		vs, err := e.verify(in, e.p.imageKeys)
+		if err != nil {
+			why = in.source + ": not signed by a trusted image builder"
+			continue
+		}
+		r, err := provenance.Check(provenance.FromVerified(vs), exp, opts)
+		if err != nil || r == nil {
+			why = fmt.Sprintf("%s: %v", in.source, err)
+			continue
+		}
+		if r.BuildLevel > imgLevel {
+			imgLevel, found = r.BuildLevel, true
+			in := in
+			c.uses = append(c.uses, func() { e.use("image-provenance", in) })
+		}
+	}
+	switch {
+	case !found:
+		if why == "" {
+			why = "no provenance for the image was presented"
+		}
+		c.add(1, fail(CheckEnvImage, thrImage, "image provenance from trust.imageBuilders", digestString(img), why))
+	case imgLevel < 2:
+		c.add(1, fail(CheckEnvImage, thrImage, "image built at Build L2 or more (BENV-L1-1)", fmt.Sprintf("L%d", imgLevel), "the image builder is not trusted at Build L2"))
+	default:
+		c.add(1, pass(CheckEnvImage, thrImage, fmt.Sprintf("%s built at L%d", digestString(img), imgLevel)))
+		if imgLevel >= 3 {
+			c.add(2, pass(CheckEnvImageLevel, thrImage, fmt.Sprintf("L%d", imgLevel)))
+		} else {
+			c.add(2, fail(CheckEnvImageLevel, thrImage, "Build L3 (BENV-L2-1)", fmt.Sprintf("L%d", imgLevel), "the image was not built at Build L3"))
+		}
+	}
+	// Reference values signed by a trusted image producer.
+	var rv *scai.ImageReferenceValues
+	why = "no reference values for the image were presented"
+	for _, in := range e.envs {
+		if in.st == nil || !scai.IsPredicateType(in.st.PredicateType) {
+			continue
+		}
+		if _, err := in.st.MatchSubjects(img, buildtrust.DigestPolicy{}); err != nil {
+			continue
+		}
+		vs, err := e.verify(in, e.p.producerKeys)
+		if err != nil {
+			why = in.source + ": not signed by a trusted image producer"
+			continue
+		}
+		v, err := scai.ParseImageReferenceValues(vs.Statement)
+		if err != nil {
+			why = fmt.Sprintf("%s: %v", in.source, err)
+			continue
+		}
+		if err := v.Complete(ce.components...); err != nil {
+			why = fmt.Sprintf("%s: %v", in.source, err)
+			continue
+		}
+		rv = v
+		in := in
+		c.uses = append(c.uses, func() { e.use("reference-values", in) })
+		break
+	}
+	if rv == nil {
+		c.add(2, fail(CheckEnvRefValues, thrBoot, "complete reference values signed by trust.imageProducers", "none", why))
+	} else {
+		c.add(2, pass(CheckEnvRefValues, thrBoot, fmt.Sprintf("%d values", len(rv.Values))))
+	}
+	return rv
+}
+
+// evidence resolves an evidence descriptor to bytes bound to its digest.
+func (e *evaluation) evidence(rd *buildtrust.ResourceDescriptor) ([]byte, error) {
+	var supplied []byte
+	if d := rd.Digest[buildtrust.SHA256]; d != "" {
+		supplied = e.blobs[d]
+	}
+	if supplied == nil && len(rd.Content) == 0 {
+		return nil, fmt.Errorf("evidence %q (%s) was not supplied", rd.Name, rd.MediaType)
+	}
+	return scai.CheckEvidence(rd, supplied, buildtrust.DigestPolicy{})
+}
+
+// bootLink verifies the TPM quote and event log, bound to the identity, and
+// compares what booted with the reference values (BENV-L2-3, BENV-L2-6).
+func (e *evaluation) bootLink(c *chain, l *scai.Launch, rv *scai.ImageReferenceValues, bind []byte) {
+	ce := e.art.env
+	mb := l.MeasuredBoot
+	if mb == nil {
+		c.add(2, fail(CheckEnvBoot, thrBoot, "TPM measured-boot evidence", "none", "the launch carries no TPM evidence"))
+		return
+	}
+	if e.p.akTrust == nil {
+		c.add(2, fail(CheckEnvBoot, thrBoot, "trust.tpm", "none", "the policy trusts no TPM attestation key"))
+		return
+	}
+	var pieces [4][]byte
+	for i, rd := range []*buildtrust.ResourceDescriptor{mb.Quote, mb.Signature, mb.EventLog, mb.AKCertificate} {
+		if rd == nil {
+			continue
+		}
+		b, err := e.evidence(rd)
+		if err != nil {
+			c.add(2, checkFromErr(CheckEnvBoot, thrBoot, err))
+			return
+		}
+		pieces[i] = b
+	}
+	if pieces[2] == nil {
+		c.add(2, fail(CheckEnvBoot, thrBoot, "a TCG event log", "none", "without the event log nothing says what booted"))
+		return
+	}
+	banks, err := claimedPCRs(pieces[0], pieces[1], pieces[2])
+	if err != nil {
+		c.add(2, checkFromErr(CheckEnvBoot, thrBoot, err))
+		return
+	}
+	ev := tpm.Evidence{Attest: pieces[0], Signature: pieces[1], PCRs: banks, EventLog: pieces[2]}
+	if pieces[3] != nil {
+		ev.AKCertificates = [][]byte{pieces[3]}
+	}
+	opts := tpm.Options{AK: *e.p.akTrust, Time: e.in.Time, QualifyingData: bind[:32]}
+	if ce.doc.TPM != nil {
+		opts.RequiredPCRs = ce.doc.TPM.RequiredPCRs
+	}
+	res, err := tpm.Verify(ev, opts)
+	if err != nil {
+		c.add(2, checkFromErr(CheckEnvBoot, thrBoot, err))
+		return
+	}
+	c.addAll(2, res.Checks)
+	if res.Boot == nil {
+		c.add(2, fail(CheckEnvBoot, thrBoot, "a verified boot log", "none", "the event log was not verified"))
+		return
+	}
+	c.add(2, pass(CheckEnvBoot, thrBoot, fmt.Sprintf("%d verified events", len(res.Boot.Events))))
+	for _, rd := range mb.Pieces() {
+		b, _ := e.evidence(rd)
+		c.uses = append(c.uses, func() { e.useBlob("evidence", b) })
+	}
+	bootPCRs := map[string]any{}
+	for _, b := range res.Quote.Banks {
+		m := map[string]any{}
+		for i, v := range b.PCRs {
+			m[fmt.Sprint(i)] = hex.EncodeToString(v)
+		}
+		bootPCRs[tpm.HashName(b.Hash)] = m
+	}
+	c.pcrs = bootPCRs
+	if rv == nil {
+		return // buildenv.refvalues already failed
+	}
+	for _, comp := range ce.components {
+		e.componentCheck(c, comp, rv.Lookup(comp), res.Boot)
+	}
+	for _, ref := range rv.Lookup(scai.PCR) {
+		pcrCheck(c, res.Quote, ref.PCR, ref.Digest)
+	}
+	if ce.doc.TPM != nil {
+		for _, ref := range ce.pcrs {
+			values := buildtrust.DigestSet{}
+			for _, v := range ref.Values {
+				values[ref.Bank] = v
+				pcrCheck(c, res.Quote, ref.Index, values)
+			}
+		}
+	}
+}
+
+// claimedPCRs derives the PCR values the quote covers by replaying the
+// event log: the launch carries no PCR values, and the claim is checked
+// against the quote's signed PCR digest by tpm.Verify anyway.
+func claimedPCRs(attest, sig, log []byte) ([]tpm.PCRBank, error) {
+	q, err := tpm.ParseQuote(attest, sig)
+	if err != nil {
+		return nil, err
+	}
+	el, err := tpm.ParseEventLog(log)
+	if err != nil {
+		return nil, err
+	}
+	var banks []tpm.PCRBank
+	for _, s := range q.Selection {
+		if s.Hash == 0 || len(s.PCRs) == 0 {
+			continue
+		}
+		replayed, err := el.Replay(s.Hash)
+		if err != nil {
+			return nil, err
+		}
+		b := tpm.PCRBank{Hash: s.Hash, PCRs: map[int][]byte{}}
+		for _, i := range s.PCRs {
+			v, ok := replayed.PCRs[i]
+			if !ok {
+				v = make([]byte, s.Hash.Size())
+				if i >= 17 && i <= 22 {
+					v = bytes.Repeat([]byte{0xff}, s.Hash.Size())
+				}
+			}
+			b.PCRs[i] = v
+		}
+		banks = append(banks, b)
+	}
+	return banks, nil
+}
+
+var hashes = map[string]crypto.Hash{buildtrust.SHA256: crypto.SHA256, buildtrust.SHA384: crypto.SHA384, buildtrust.SHA512: crypto.SHA512}
+
+// componentCheck passes when a verified boot event (of a quoted PCR whose
+// replay matched) carries a digest the image producer signed for the
+// component. The PCR reference values then constrain everything else that
+// was measured.
+func (e *evaluation) componentCheck(c *chain, comp scai.Component, refs []scai.ReferenceValue, boot *tpm.BootState) {
+	id := CheckEnvBootComponent + string(comp)
+	if len(refs) == 0 {
+		c.add(2, fail(id, thrBoot, "a reference value", "none", "the image producer signed no reference value for "+string(comp)))
+		return
+	}
+	var want []string
+	for _, r := range refs {
+		for alg, v := range r.Digest {
+			h, ok := hashes[alg]
+			if !ok {
+				continue
+			}
+			want = append(want, alg+":"+v)
+			for _, ev := range boot.Events {
+				if d := ev.Digest(h); d != nil && hex.EncodeToString(d) == v {
+					c.add(2, pass(id, thrBoot, fmt.Sprintf("%s:%s in PCR %d", alg, v, ev.PCR)))
+					return
+				}
+			}
+		}
+	}
+	c.add(2, fail(id, thrBoot, strings.Join(want, " | "), "not measured", "no verified boot event carries the reference digest of "+string(comp)))
+}
+
+func pcrCheck(c *chain, q *tpm.VerifiedQuote, index int, want buildtrust.DigestSet) {
+	for alg, v := range want {
+		h, ok := hashes[alg]
+		if !ok {
+			continue
+		}
+		id := fmt.Sprintf("%s%s.%d", CheckEnvBootPCR, alg, index)
+		bank, ok := q.Bank(h)
+		got, quoted := bank.PCRs[index]
+		if !ok || !quoted {
+			c.add(2, fail(id, thrBoot, v, "not quoted", "the quote does not cover this PCR"))
+			continue
+		}
+		if hex.EncodeToString(got) == v {
+			c.add(2, pass(id, thrBoot, v))
+		} else {
+			c.add(2, fail(id, thrBoot, v, hex.EncodeToString(got), "the quoted PCR differs from the reference value"))
+		}
+	}
+}
+
+// hardwareLink verifies the TEE evidence: chain to the manufacturer root,
+// debug off, TCB, REPORT_DATA bound to the identity, measurement as the
+// image producer signed (BENV-L3-1, BENV-L3-3).
+func (e *evaluation) hardwareLink(c *chain, l *scai.Launch, rv *scai.ImageReferenceValues, bind []byte) {
+	ce := e.art.env
+	h := l.TEE
+	if h == nil {
+		c.add(3, fail(CheckEnvHardware, thrHardware, "SEV-SNP or TDX evidence", "none", "the launch carries no TEE evidence"))
+		return
+	}
+	report, err := e.evidence(h.Report)
+	if err != nil {
+		c.add(3, checkFromErr(CheckEnvHardware, thrHardware, err))
+		return
+	}
+	var endorse []byte
+	if h.Endorsements != nil {
+		if endorse, err = e.evidence(h.Endorsements); err != nil {
+			c.add(3, checkFromErr(CheckEnvHardware, thrHardware, err))
+			return
+		}
+	}
+	ev := tee.Evidence{Platform: tee.Platform(h.Platform), Report: report}
+	var v tee.Verifier
+	var want [][]byte
+	switch ev.Platform {
+	case tee.SEVSNP:
+		ev.Certificates = endorse
+		if ce.snp != nil {
+			v, want = ce.snp, ce.snpWant
+		}
+	case tee.TDX:
+		ev.Collateral = endorse
+		if ce.tdx != nil {
+			v, want = ce.tdx, ce.tdxWant
+		}
+	}
+	if v == nil {
+		c.add(3, fail(CheckEnvHardware, thrHardware, "roots for "+h.Platform, "none", "the policy has no trust roots for "+h.Platform))
+		return
+	}
+	claims, err := v.Verify(tee.Request{Evidence: ev, Now: e.in.Time, ReportData: bind})
+	if err != nil {
+		c.add(3, checkFromErr(CheckEnvHardware, thrHardware, err))
+		return
+	}
+	c.addAll(3, claims.Checks)
+	c.add(3, pass(CheckEnvHardware, thrHardware, fmt.Sprintf("%s %s", claims.Platform, claims.Product)))
+	c.claims, c.teeEv = claims, ev
+	c.uses = append(c.uses, func() {
+		e.useBlob("evidence", report)
+		if endorse != nil {
+			e.useBlob("evidence", endorse)
+		}
+	})
+	if rv != nil {
+		for _, r := range rv.Lookup(scai.TEELaunch) {
+			if r.Platform != h.Platform {
+				continue
+			}
+			if b, err := hex.DecodeString(r.Digest[buildtrust.SHA384]); err == nil {
+				want = append(want, b)
+			}
+		}
+	}
+	got := hex.EncodeToString(claims.Measurement)
+	if len(want) == 0 {
+		c.add(3, fail(CheckEnvMeasurement, thrMeasure, "an accepted measurement", got, "neither the policy nor the image's reference values give an accepted measurement"))
+		return
+	}
+	for _, w := range want {
+		if bytes.Equal(w, claims.Measurement) {
+			c.add(3, pass(CheckEnvMeasurement, thrMeasure, got))
+			return
+		}
+	}
+	exp := make([]string, len(want))
+	for i, w := range want {
+		exp[i] = hex.EncodeToString(w)
+	}
+	c.add(3, fail(CheckEnvMeasurement, thrMeasure, strings.Join(exp, " | "), got, "the TEE launch measurement is not one the image producer or the policy accepts"))
+}
+
+// dispatchLink verifies the dispatch attestation: signed by the identity
+// key, for this launch, naming the provenance's build (BENV-L2-4, BENV-H-5).
+func (e *evaluation) dispatchLink(c *chain, prov *provOutcome, launchIn *envelopeIn, l *scai.Launch, idKey *buildtrust.PublicKey) {
+	if idKey == nil {
+		c.add(2, fail(CheckEnvDispatch, thrEnvLink, "a dispatch signed by the identity key", "none", "the launch's identity key is not usable"))
+		return
+	}
+	buildID := ""
+	if prov != nil && prov.passed && prov.result.Provenance.RunDetails.Metadata != nil {
+		buildID = prov.result.Provenance.RunDetails.Metadata.InvocationID
+	}
+	why := "no dispatch attestation signed by this environment was presented"
+	var idErr error
+	for _, in := range e.envs {
+		if in.st == nil || !scai.IsPredicateType(in.st.PredicateType) || in == launchIn {
+			continue
+		}
+		if _, err := in.st.MatchSubjects(l.Identity.Digest, buildtrust.DigestPolicy{}); err != nil {
+			continue
+		}
+		vs, err := e.verify(in, []*buildtrust.PublicKey{idKey})
+		if err != nil {
+			why = in.source + ": not signed by the environment's identity key"
+			continue
+		}
+		d, err := scai.ParseDispatch(vs.Statement)
+		if err != nil {
+			continue // a launch or another report about the same key
+		}
+		if err := d.CheckLaunch(l, launchIn.raw); err != nil {
+			why = fmt.Sprintf("%s: %v", in.source, err)
+			continue
+		}
+		if buildID == "" {
+			c.dispatchIn = in
+			c.add(2, pass(CheckEnvDispatch, thrEnvLink, in.source))
+			c.add(2, fail(CheckEnvDispatchBuildID, thrEnvLink, "the provenance's invocationId", d.BuildID, "no verified provenance with an invocationId to compare the build ID with"))
+			return
+		}
+		if err := d.CheckBuildID(buildID); err != nil {
+			idErr = err
+			continue
+		}
+		c.dispatchIn = in
+		c.uses = append(c.uses, func() { e.use("dispatch", in) })
+		c.add(2, pass(CheckEnvDispatch, thrEnvLink, in.source), pass(CheckEnvDispatchBuildID, thrEnvLink, buildID))
+		return
+	}
+	if idErr != nil {
+		c.add(2, pass(CheckEnvDispatch, thrEnvLink, "signed by the identity key, for this launch"))
+		c.add(2, Check{Check: fail(CheckEnvDispatchBuildID, thrEnvLink, buildID, "", idErr.Error()).Check})
+		return
+	}
+	c.add(2, fail(CheckEnvDispatch, thrEnvLink, "a dispatch signed by the identity key for this launch", "none", why))
+}
+
+// provenanceLink checks that the provenance lists this environment's
+// launch or dispatch attestation among its byproducts (DESIGN.md chain
+// step 5): the build says where it ran, and that is where the evidence is
+// from.
+func (e *evaluation) provenanceLink(c *chain, prov *provOutcome) {
+	if prov == nil || !prov.passed {
+		c.add(1, fail(CheckEnvProvenance, thrEnvLink, "verified provenance naming this environment", "none", "no verified provenance"))
+		return
+	}
+	want := []string{c.launchIn.digest}
+	if c.dispatchIn != nil {
+		want = append(want, c.dispatchIn.digest)
+	}
+	for _, b := range prov.result.Provenance.RunDetails.Byproducts {
+		if slices.Contains(want, b.Digest[buildtrust.SHA256]) {
+			c.add(1, pass(CheckEnvProvenance, thrEnvLink, fmt.Sprintf("byproduct %q", firstNonEmpty(b.Name, b.URI))))
+			return
+		}
+	}
+	c.add(1, fail(CheckEnvProvenance, thrEnvLink, "byproducts naming sha256:"+strings.Join(want, " or sha256:"), fmt.Sprintf("%d byproducts", len(prov.result.Provenance.RunDetails.Byproducts)),
+		"the provenance does not name this environment's launch or dispatch attestation: the build ran elsewhere"))
+}
+
+// responseLink looks for a response-time TEE report whose REPORT_DATA
+// covers the provenance statement, from the same platform and launch
+// measurement as the environment's launch evidence.
+func (e *evaluation) responseLink(c *chain, prov *provOutcome) {
+	if c.claims == nil || prov == nil || !prov.passed {
+		c.add(levelResponse, notApplicable(CheckEnvResponse, thrResponse, "needs verified provenance and verified launch TEE evidence"))
+		return
+	}
+	ce := e.art.env
+	var v tee.Verifier = ce.snp
+	if c.claims.Platform == tee.TDX {
+		v = ce.tdx
+	}
+	sum := sha256.Sum256(prov.vs.Payload)
+	bind, _ := tee.Bind(tee.PurposeProvenance, sum[:])
+	tried := false
+	var lastErr error
+	for _, blob := range e.in.Evidence {
+		if bytes.Equal(blob, c.teeEv.Report) || !looksLikeReport(c.claims.Platform, blob) {
+			continue
+		}
+		tried = true
+		ev := c.teeEv
+		ev.Report = blob
+		claims, err := v.Verify(tee.Request{Evidence: ev, Now: e.in.Time, ReportData: bind[:]})
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		if !bytes.Equal(claims.Measurement, c.claims.Measurement) || !bytes.Equal(claims.ChipID, c.claims.ChipID) {
+			lastErr = fmt.Errorf("the report is from another environment (measurement or chip differs from the launch evidence)")
+			continue
+		}
+		c.uses = append(c.uses, func() { e.useBlob("evidence", blob) })
+		c.add(levelResponse, pass(CheckEnvResponse, thrResponse, "REPORT_DATA = bind(provenance, sha256:"+hex.EncodeToString(sum[:])+")"))
+		return
+	}
+	if !tried {
+		c.add(levelResponse, notApplicable(CheckEnvResponse, thrResponse, "no response-time TEE report was presented"))
+		if e.art.doc.RequireResponseBinding {
+			c.checks[len(c.checks)-1].Outcome = buildtrust.Fail
+			c.checks[len(c.checks)-1].Message = "the policy requires a TEE report covering the provenance; none was presented"
+		}
+		return
+	}
+	c.add(levelResponse, fail(CheckEnvResponse, thrResponse, "REPORT_DATA = bind(provenance, sha256:"+hex.EncodeToString(sum[:])+")", "", lastErr.Error()))
+}
+
+// looksLikeReport is a cheap filter on evidence blobs; verification decides.
+func looksLikeReport(p tee.Platform, b []byte) bool {
+	switch p {
+	case tee.SEVSNP:
+		return len(b) == limits.SNPReportBytes
+	case tee.TDX:
+		return len(b) > 48 && b[0] == 4 && b[1] == 0 // version 4 quote header
+	}
+	return false
+}

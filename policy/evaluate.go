@@ -1,0 +1,718 @@
+package policy
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/buildtrust/buildtrust"
+	"github.com/buildtrust/buildtrust/internal/limits"
+	"github.com/buildtrust/buildtrust/provenance"
+	"github.com/buildtrust/buildtrust/threat"
+	"github.com/buildtrust/buildtrust/vsa"
+)
+
+// ErrInput: the evaluation input is unusable (no artifact digest, no time,
+// too many inputs). Evaluate returns it as an error, not as a FAILED
+// Result: nothing was evaluated.
+var ErrInput = errors.New("policy: unusable evaluation input")
+
+// Input is what a caller hands to Evaluate: the artifact (by digest), the
+// attestations and the evidence that came with it. Everything in it is
+// untrusted.
+type Input struct {
+	// Name and PURL select the artifact's expectations (Artifact.Match).
+	Name string
+	PURL string
+	// Artifact is the artifact's digest set, e.g. from buildtrust.Digest.
+	// Required.
+	Artifact buildtrust.DigestSet
+	// ResourceURI is the URI the consumer requested the artifact under
+	// (VSA-VER-5); it is compared with input VSAs and written into the
+	// output VSA. Optional unless VSAs are accepted.
+	ResourceURI string
+	// Attestations are attestation files: each a DSSE envelope or a JSON
+	// Lines bundle of envelopes. Order does not matter (ITE-BUN-2).
+	Attestations [][]byte
+	// Evidence are raw evidence blobs that attestations reference by
+	// digest (event logs, SEV-SNP reports, TDX quotes and collateral), and
+	// response-time TEE reports. Small evidence travels inline in the
+	// attestations and need not be repeated here.
+	Evidence [][]byte
+	// Time is the evaluation time: certificates, collateral, assessments
+	// and freshness are judged at it. Required; there is no hidden
+	// time.Now, so a decision can be reproduced.
+	Time time.Time
+}
+
+// Verdict is the outcome of an evaluation.
+type Verdict string
+
+// Verdicts, spelled as VSA verificationResult values.
+const (
+	Passed Verdict = "PASSED"
+	Failed Verdict = "FAILED"
+)
+
+// Check is one named check of an evaluation (buildtrust.Check) and whether
+// it decides the verdict.
+type Check struct {
+	buildtrust.Check
+	// Advisory is true for checks of a BuildEnv link above the required
+	// level: they are run and reported, and decide the level reached, but
+	// do not decide the verdict. Everything else is required.
+	Advisory bool `json:"advisory,omitempty"`
+}
+
+// UsedAttestation is an input that a passing check relied on.
+type UsedAttestation struct {
+	// Role is what the input was used as: provenance, vsa, assessment,
+	// image-provenance, reference-values, launch, dispatch, evidence.
+	Role string `json:"role"`
+	// Digest is the SHA-256 of the exact bytes (the envelope or the blob).
+	Digest buildtrust.DigestSet `json:"digest"`
+	// Source says where it was in the input: "attestations[1] line 3".
+	Source string `json:"source"`
+}
+
+// IgnoredInput is an input that nothing used, and why. Ignoring never
+// turns a denial into an approval (ITE-PR-4).
+type IgnoredInput struct {
+	Source string `json:"source"`
+	Reason string `json:"reason"`
+}
+
+// Result is the decision and its explanation, check by check.
+type Result struct {
+	Verdict Verdict `json:"verdict"`
+	// Policy names the policy: name, URI and digest when known.
+	Policy PolicyRef `json:"policy"`
+	// Artifact is what was evaluated.
+	Artifact ArtifactRef `json:"artifact"`
+	// Time is the evaluation time.
+	Time time.Time `json:"time"`
+	// BuildLevel and BuildEnvLevel are the levels reached (0–3);
+	// Required… the levels the policy asked for.
+	BuildLevel            int `json:"buildLevel"`
+	BuildEnvLevel         int `json:"buildEnvLevel"`
+	RequiredBuildLevel    int `json:"requiredBuildLevel"`
+	RequiredBuildEnvLevel int `json:"requiredBuildEnvLevel"`
+	// Checks lists every check: passed, failed and not applicable.
+	Checks []Check `json:"checks"`
+	// OpenThreats are the catalog threats no passed check mitigates.
+	OpenThreats []threat.ID `json:"openThreats"`
+	// Attestations are the inputs the decision relied on.
+	Attestations []UsedAttestation `json:"attestations"`
+	// Ignored are inputs nothing used.
+	Ignored []IgnoredInput `json:"ignored,omitempty"`
+
+	inputs []UsedAttestation // every input envelope by digest, for the VSA
+}
+
+// PolicyRef identifies the policy of a result.
+type PolicyRef struct {
+	Name   string               `json:"name,omitempty"`
+	URI    string               `json:"uri,omitempty"`
+	Digest buildtrust.DigestSet `json:"digest,omitempty"`
+}
+
+// ArtifactRef identifies the evaluated artifact.
+type ArtifactRef struct {
+	Name        string               `json:"name,omitempty"`
+	PURL        string               `json:"purl,omitempty"`
+	Digest      buildtrust.DigestSet `json:"digest"`
+	ResourceURI string               `json:"resourceUri,omitempty"`
+}
+
+// Passed reports whether the verdict is PASSED.
+func (r *Result) Passed() bool { return r.Verdict == Passed }
+
+// Failures returns the failed checks that decided the verdict.
+func (r *Result) Failures() []Check {
+	var out []Check
+	for _, c := range r.Checks {
+		if c.Outcome == buildtrust.Fail && !c.Advisory {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Err returns the failures as errors joined (nil when the verdict is
+// PASSED): each a *buildtrust.CheckError, so errors.Is(err, threat.E10)
+// tells which threat an evaluation stopped.
+func (r *Result) Err() error {
+	var errs []error
+	for _, c := range r.Failures() {
+		errs = append(errs, &buildtrust.CheckError{Check: c.ID, Threats: c.Threats, Err: errors.New(c.Message)})
+	}
+	return errors.Join(errs...)
+}
+
+// Check IDs of the policy's own checks. The checks of the packages below
+// keep their IDs (provenance.*, vsa.*, tpm.*, tee.*, scai.*).
+const (
+	CheckArtifact     = "policy.artifact"      // an artifact entry selects the artifact
+	CheckProvenance   = "policy.provenance"    // some verified provenance passed (F2)
+	CheckBuildLevel   = "policy.buildLevel"    // the Build level reached ≥ required
+	CheckBuildEnv     = "policy.buildEnvLevel" // the BuildEnv level reached ≥ required
+	CheckVSA          = "policy.vsa"           // an input VSA stood in
+	CheckAssessment   = "policy.assessment"    // builder assessment (PROV-VER-10)
+	CheckMaxAge       = "policy.maxAge"        // the build is recent enough
+	CheckRulePrefix   = "policy.rule."         // + rule name
+	CheckAttestations = "policy.attestations"  // the input could be read
+)
+
+type envelopeIn struct {
+	source string
+	raw    []byte
+	digest string // hex SHA-256 of raw
+	env    *buildtrust.Envelope
+	st     *buildtrust.Statement // parsed from env.Payload; unverified until a Verify says so
+}
+
+type evaluation struct {
+	p      *Policy
+	ctx    context.Context
+	in     Input
+	art    *compiledArtifact
+	res    *Result
+	envs   []*envelopeIn
+	blobs  map[string][]byte // hex SHA-256 → evidence bytes
+	used   map[string]bool
+	claims map[string]any // CEL variables
+}
+
+// Evaluate verifies every attestation and piece of evidence with the
+// packages below and applies the policy's expectations for the artifact,
+// returning a Result that explains itself check by check. The error is
+// non-nil only for unusable input (ErrInput); a rejected artifact is a
+// FAILED Result with a nil error.
+func (p *Policy) Evaluate(ctx context.Context, in Input) (*Result, error) {
+	if err := requireTime(in.Time); err != nil {
+		return nil, err
+	}
+	if len(in.Artifact) == 0 {
+		return nil, fmt.Errorf("%w: no artifact digest", ErrInput)
+	}
+	if err := in.Artifact.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: artifact digest: %v", ErrInput, err)
+	}
+	if len(in.Attestations)+len(in.Evidence) > limits.MaxPolicyInputs {
+		return nil, fmt.Errorf("%w: more than %d inputs", ErrInput, limits.MaxPolicyInputs)
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	e := &evaluation{p: p, ctx: ctx, in: in, blobs: map[string][]byte{}, used: map[string]bool{},
+		claims: map[string]any{VarProvenance: map[string]any{}, VarEnvironment: map[string]any{}}}
+	e.res = &Result{
+		Policy:   PolicyRef{Name: p.doc.Name, URI: p.policyURI(), Digest: p.source.Clone()},
+		Artifact: ArtifactRef{Name: in.Name, PURL: in.PURL, Digest: in.Artifact.Clone(), ResourceURI: in.ResourceURI},
+		Time:     in.Time.UTC(),
+	}
+	e.claims[VarArtifact] = map[string]any{"name": in.Name, "purl": in.PURL, "resourceUri": in.ResourceURI, "digest": digestMap(in.Artifact)}
+	if err := e.read(); err != nil {
+		return nil, err
+	}
+	e.art = p.selectArtifact(in)
+	if e.art == nil {
+		e.add(Check{Check: buildtrust.Check{ID: CheckArtifact, Outcome: buildtrust.Fail,
+			Actual: firstNonEmpty(in.Name, in.PURL, "(no name)"), Message: "no artifact entry of the policy selects this artifact: nothing is accepted by default"}})
+		return e.finish(), nil
+	}
+	a := e.art.doc
+	e.res.RequiredBuildLevel, e.res.RequiredBuildEnvLevel = a.BuildLevel, a.BuildEnvLevel
+	e.add(Check{Check: buildtrust.Check{ID: CheckArtifact, Outcome: buildtrust.Pass, Actual: fmt.Sprintf("artifacts[%d]", e.art.index)}})
+
+	// A trusted VSA that meets a requirement stands in for the checks it
+	// summarizes: they still run and are reported, as advisory.
+	vsaLevels := e.inputVSAs()
+	prov := e.provenance(vsaLevels != nil && vsaLevels.build >= a.BuildLevel)
+	e.buildLevel(prov, vsaLevels)
+	e.buildEnv(prov, vsaLevels)
+	e.maxAge(prov)
+	e.rules()
+	return e.finish(), nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func digestMap(d buildtrust.DigestSet) map[string]any {
+	out := map[string]any{}
+	for k, v := range d {
+		out[k] = v
+	}
+	return out
+}
+
+func (p *Policy) policyURI() string {
+	if p.doc.VSA != nil && p.doc.VSA.PolicyURI != "" {
+		return p.doc.VSA.PolicyURI
+	}
+	return p.doc.URI
+}
+
+// selectArtifact returns the first artifact entry whose patterns match.
+func (p *Policy) selectArtifact(in Input) *compiledArtifact {
+	for _, a := range p.artifacts {
+		for _, pat := range a.doc.Match.Names {
+			if ok, _ := path.Match(pat, in.Name); ok && in.Name != "" {
+				return a
+			}
+		}
+		for _, pat := range a.doc.Match.PURLs {
+			if ok, _ := path.Match(pat, in.PURL); ok && in.PURL != "" {
+				return a
+			}
+		}
+	}
+	return nil
+}
+
+// read splits the attestation files into envelopes and indexes the
+// evidence. Unreadable inputs are ignored with a reason.
+func (e *evaluation) read() error {
+	for i, data := range e.in.Attestations {
+		src := fmt.Sprintf("attestations[%d]", i)
+		if env, err := buildtrust.ParseEnvelope(data); err == nil {
+			e.addEnvelope(src, data, env)
+			continue
+		}
+		lines, err := limits.SplitLines(data, limits.MaxBundleBytes, limits.MaxBundleLines, "bundle")
+		if err != nil {
+			e.ignore(src, "neither a DSSE envelope nor a JSON Lines bundle: "+err.Error())
+			continue
+		}
+		for _, l := range lines {
+			lsrc := fmt.Sprintf("%s line %d", src, l.Number)
+			env, err := buildtrust.ParseEnvelope(l.Data)
+			if err != nil {
+				e.ignore(lsrc, "not a DSSE envelope: "+err.Error())
+				continue
+			}
+			e.addEnvelope(lsrc, l.Data, env)
+		}
+	}
+	if len(e.envs) > limits.MaxPolicyAttestations {
+		return fmt.Errorf("%w: more than %d attestations", ErrInput, limits.MaxPolicyAttestations)
+	}
+	for _, b := range e.in.Evidence {
+		sum := sha256.Sum256(b)
+		e.blobs[hex.EncodeToString(sum[:])] = b
+	}
+	return nil
+}
+
+func (e *evaluation) addEnvelope(src string, raw []byte, env *buildtrust.Envelope) {
+	sum := sha256.Sum256(raw)
+	in := &envelopeIn{source: src, raw: raw, digest: hex.EncodeToString(sum[:]), env: env}
+	// The statement is parsed now only to route the envelope to the keys
+	// that could have signed it; nothing of it is used before a signature
+	// over these very bytes verifies.
+	if st, err := buildtrust.ParseStatement(env.Payload); err == nil {
+		in.st = st
+	}
+	e.envs = append(e.envs, in)
+	e.res.inputs = append(e.res.inputs, UsedAttestation{Role: "input", Digest: buildtrust.DigestSet{buildtrust.SHA256: in.digest}, Source: src})
+}
+
+func (e *evaluation) ignore(src, reason string) {
+	e.res.Ignored = append(e.res.Ignored, IgnoredInput{Source: src, Reason: reason})
+}
+
+// verify checks an envelope's signatures with keys and returns the verified
+// statement, reusing the statement parsed from the same payload bytes.
+func (e *evaluation) verify(in *envelopeIn, keys []*buildtrust.PublicKey) (*buildtrust.VerifiedStatement, error) {
+	if in.st == nil {
+		return nil, fmt.Errorf("%w: payload is not an in-toto statement", buildtrust.ErrMalformed)
+	}
+	if len(keys) == 0 {
+		return nil, buildtrust.ErrNoTrustedKeys
+	}
+	ve, err := in.env.Verify(buildtrust.VerifyOptions{Keys: keys})
+	if err != nil {
+		return nil, err
+	}
+	return &buildtrust.VerifiedStatement{Statement: in.st, PayloadType: ve.PayloadType, Payload: ve.Payload, Signers: ve.Signers}, nil
+}
+
+func (e *evaluation) use(role string, in *envelopeIn) {
+	key := role + "\x00" + in.digest
+	if e.used[key] {
+		return
+	}
+	e.used[key] = true
+	e.res.Attestations = append(e.res.Attestations, UsedAttestation{Role: role, Digest: buildtrust.DigestSet{buildtrust.SHA256: in.digest}, Source: in.source})
+}
+
+func (e *evaluation) useBlob(role string, data []byte) {
+	sum := sha256.Sum256(data)
+	d := hex.EncodeToString(sum[:])
+	if e.used[role+"\x00"+d] {
+		return
+	}
+	e.used[role+"\x00"+d] = true
+	e.res.Attestations = append(e.res.Attestations, UsedAttestation{Role: role, Digest: buildtrust.DigestSet{buildtrust.SHA256: d}, Source: "evidence"})
+}
+
+func (e *evaluation) add(cs ...Check) { e.res.Checks = append(e.res.Checks, cs...) }
+
+// addAll appends checks of a package below, marked advisory or not.
+func (e *evaluation) addAll(advisory bool, cs []buildtrust.Check) {
+	for _, c := range cs {
+		e.add(Check{Check: c, Advisory: advisory})
+	}
+}
+
+func pass(id string, threats []threat.ID, actual string) Check {
+	return Check{Check: buildtrust.Check{ID: id, Threats: threats, Outcome: buildtrust.Pass, Actual: actual}}
+}
+
+func fail(id string, threats []threat.ID, expected, actual, msg string) Check {
+	return Check{Check: buildtrust.Check{ID: id, Threats: threats, Outcome: buildtrust.Fail, Expected: expected, Actual: actual, Message: msg}}
+}
+
+func notApplicable(id string, threats []threat.ID, msg string) Check {
+	return Check{Check: buildtrust.Check{ID: id, Threats: threats, Outcome: buildtrust.NotApplicable, Message: msg}}
+}
+
+// checkFromErr turns a *buildtrust.CheckError into a failed check.
+func checkFromErr(fallbackID string, threats []threat.ID, err error) Check {
+	var ce *buildtrust.CheckError
+	if errors.As(err, &ce) {
+		return fail(ce.Check, ce.Threats, "", "", err.Error())
+	}
+	return fail(fallbackID, threats, "", "", err.Error())
+}
+
+// provOutcome is the provenance that passed, or the best that did not.
+type provOutcome struct {
+	in     *envelopeIn
+	vs     *buildtrust.VerifiedStatement
+	result *provenance.Result
+	passed bool
+}
+
+// provenance verifies every envelope that could be provenance for the
+// artifact and checks it against the expectations. The first that passes
+// wins; when none does, the one with the most passed checks explains why.
+// More attestations can only add candidates (ITE-PR-4).
+func (e *evaluation) provenance(advisory bool) *provOutcome {
+	exp := e.art.exp
+	if exp == nil {
+		return nil
+	}
+	x := *exp
+	x.Artifact = e.in.Artifact
+	opts := provenance.Options{TrustRoot: e.p.builders, Profiles: e.p.profiles, Now: e.in.Time}
+	var best *provOutcome
+	bestScore := -1
+	for _, in := range e.envs {
+		if in.st == nil || !isProvenanceType(in.st.PredicateType) {
+			continue
+		}
+		if _, err := in.st.MatchSubjects(e.in.Artifact, buildtrust.DigestPolicy{}); err != nil {
+			continue
+		}
+		vs, err := e.verify(in, e.p.builderKeys)
+		if err != nil {
+			continue
+		}
+		r, err := provenance.Check(provenance.FromVerified(vs), x, opts)
+		if r == nil {
+			continue
+		}
+		out := &provOutcome{in: in, vs: vs, result: r, passed: err == nil}
+		if out.passed {
+			best = out
+			break
+		}
+		if s := passedCount(r.Checks); s > bestScore {
+			best, bestScore = out, s
+		}
+	}
+	if best == nil {
+		e.add(Check{Check: fail(CheckProvenance, []threat.ID{threat.F2, threat.G3}, "provenance signed by a trusted builder for this artifact", "none",
+			"no provenance for this artifact verified with the keys of trust.builders").Check, Advisory: advisory})
+		return nil
+	}
+	e.addAll(advisory, best.result.Checks)
+	if best.passed {
+		e.use("provenance", best.in)
+		e.add(pass(CheckProvenance, []threat.ID{threat.F2, threat.G3}, best.in.source))
+		e.claims[VarProvenance] = provenanceClaims(best.result.Provenance)
+	} else {
+		e.add(Check{Check: fail(CheckProvenance, []threat.ID{threat.F2, threat.G3}, "provenance that meets the expectations", best.in.source,
+			"the best provenance found failed the checks above").Check, Advisory: advisory})
+	}
+	return best
+}
+
+func passedCount(cs []buildtrust.Check) int {
+	n := 0
+	for _, c := range cs {
+		if c.Outcome == buildtrust.Pass {
+			n++
+		}
+	}
+	return n
+}
+
+func isProvenanceType(t string) bool {
+	return t == provenance.PredicateTypeV1 || t == provenance.PredicateTypeV02 || t == provenance.PredicateTypeV01
+}
+
+// provenanceClaims renders verified provenance as the CEL variable.
+func provenanceClaims(p *provenance.Parsed) map[string]any {
+	b, err := json.Marshal(p.Provenance)
+	if err != nil {
+		return map[string]any{}
+	}
+	var v map[string]any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return map[string]any{}
+	}
+	return celValue(v).(map[string]any)
+}
+
+// vsaStandIn is what a trusted input VSA vouches for.
+type vsaStandIn struct {
+	in       *envelopeIn
+	build    int
+	buildEnv int
+	time     time.Time
+}
+
+// inputVSAs verifies VSAs about the artifact from trusted verifiers, when
+// the artifact entry accepts them.
+func (e *evaluation) inputVSAs() *vsaStandIn {
+	acc := e.art.doc.AcceptVSAs
+	if acc == nil {
+		return nil
+	}
+	uri := acc.ResourceURI
+	if uri == "" {
+		uri = e.in.ResourceURI
+	}
+	threats := []threat.ID{threat.G2, threat.G4, threat.G6}
+	if uri == "" {
+		e.add(fail(CheckVSA, threats, "a resourceUri to compare VSAs with", "none",
+			"acceptVSAs needs the requested resourceUri (VSA-VER-5): set it in the policy or the input"))
+		return nil
+	}
+	required := []string{vsa.LevelToken(vsa.TrackBuild, max(e.art.doc.BuildLevel, 1))}
+	var best *vsaStandIn
+	var lastChecks []buildtrust.Check
+	var lastErr error
+	for _, in := range e.envs {
+		if in.st == nil || in.st.PredicateType != vsa.PredicateType {
+			continue
+		}
+		v, err := vsa.Verify(in.raw, vsa.Options{Verifiers: e.p.verifiers, Subject: e.in.Artifact, ResourceURI: uri,
+			RequiredLevels: required, MaxAge: acc.MaxAge.Duration, Now: e.in.Time})
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		s := &vsaStandIn{in: in, time: v.Predicate.TimeVerified}
+		for _, l := range v.Predicate.VerifiedLevels {
+			if track, lvl, ok := vsa.ParseLevel(l); ok && lvl > 0 {
+				switch track {
+				case vsa.TrackBuild:
+					s.build = max(s.build, lvl)
+				case vsa.TrackBuildEnv:
+					s.buildEnv = max(s.buildEnv, lvl)
+				}
+			}
+		}
+		if best == nil || s.build+s.buildEnv > best.build+best.buildEnv {
+			best, lastChecks = s, v.Checks
+		}
+	}
+	if best == nil {
+		if lastErr != nil {
+			e.add(Check{Check: checkFromErr(CheckVSA, threats, lastErr).Check, Advisory: e.art.exp != nil})
+		} else {
+			e.add(notApplicable(CheckVSA, threats, "no VSA for this artifact was presented"))
+		}
+		return nil
+	}
+	e.addAll(false, lastChecks)
+	e.use("vsa", best.in)
+	e.add(pass(CheckVSA, threats, fmt.Sprintf("%s: Build L%d, BuildEnv L%d", best.in.source, best.build, best.buildEnv)))
+	return best
+}
+
+// buildLevel decides the Build level: the trust root's level for the
+// provenance that passed (capped by the builder assessment), or a trusted
+// VSA's.
+func (e *evaluation) buildLevel(prov *provOutcome, v *vsaStandIn) {
+	level := 0
+	if prov != nil && prov.passed {
+		level = e.assessment(prov)
+	}
+	if v != nil && v.build > level {
+		level = v.build
+	}
+	e.res.BuildLevel = level
+	req := e.art.doc.BuildLevel
+	threats := levelThreats(threat.Level("Build L"), req)
+	if req == 0 {
+		e.add(notApplicable(CheckBuildLevel, nil, "the policy requires no Build level"))
+		return
+	}
+	want, got := fmt.Sprintf("≥ L%d", req), fmt.Sprintf("L%d", level)
+	if level >= req {
+		e.add(pass(CheckBuildLevel, threats, got))
+	} else {
+		e.add(fail(CheckBuildLevel, threats, want, got, "the Build level reached is below the policy's"))
+	}
+}
+
+// levelThreats are the threats a level of a track addresses, up to level.
+func levelThreats(prefix threat.Level, level int) []threat.ID {
+	var out []threat.ID
+	for l := 1; l <= level; l++ {
+		for _, t := range threat.ByLevel(threat.Level(fmt.Sprintf("%s%d", prefix, l))) {
+			out = append(out, t.ID)
+		}
+	}
+	return out
+}
+
+// maxAge bounds how old the build is.
+func (e *evaluation) maxAge(prov *provOutcome) {
+	limit := e.art.doc.MaxAge.Duration
+	if limit <= 0 {
+		return
+	}
+	var when time.Time
+	if prov != nil && prov.passed && prov.result.Provenance.RunDetails.Metadata != nil {
+		if f := prov.result.Provenance.RunDetails.Metadata.FinishedOn; f != nil {
+			when = *f
+		} else if s := prov.result.Provenance.RunDetails.Metadata.StartedOn; s != nil {
+			when = *s
+		}
+	}
+	threats := []threat.ID{threat.G4}
+	if when.IsZero() {
+		e.add(fail(CheckMaxAge, threats, "a build time within "+limit.String(), "none", "the verified provenance records no build time"))
+		return
+	}
+	age := e.in.Time.Sub(when)
+	if age > limit || age < -time.Minute {
+		e.add(fail(CheckMaxAge, threats, "within "+limit.String(), when.UTC().Format(time.RFC3339), "the build is too old or in the future"))
+		return
+	}
+	e.add(pass(CheckMaxAge, threats, when.UTC().Format(time.RFC3339)))
+}
+
+// rules evaluates the artifact's CEL rules over the verified claims.
+func (e *evaluation) rules() {
+	e.claims[VarBuildLevel] = int64(e.res.BuildLevel)
+	e.claims[VarBuildEnvLevel] = int64(e.res.BuildEnvLevel)
+	for _, r := range e.art.rules {
+		ok, why := r.eval(e.ctx, e.claims)
+		id := CheckRulePrefix + r.name
+		if ok {
+			e.add(pass(id, r.threats, "true"))
+			continue
+		}
+		msg := r.message
+		if msg == "" {
+			msg = "the rule did not hold"
+		}
+		if why != "" {
+			msg += " (" + why + ")"
+		}
+		e.add(fail(id, r.threats, "true", "false", msg))
+	}
+}
+
+// finish decides the verdict and the open threats.
+func (e *evaluation) finish() *Result {
+	r := e.res
+	r.Verdict = Passed
+	var mitigated []threat.ID
+	for _, c := range r.Checks {
+		switch {
+		case c.Outcome == buildtrust.Fail && !c.Advisory:
+			r.Verdict = Failed
+		case c.Outcome == buildtrust.Pass:
+			mitigated = append(mitigated, c.Threats...)
+		}
+	}
+	if len(r.Checks) == 0 {
+		r.Verdict = Failed
+	}
+	for _, t := range threat.Cover(mitigated).Open {
+		r.OpenThreats = append(r.OpenThreats, t.ID)
+	}
+	// Inputs nothing used are listed, once each.
+	usedDigests := map[string]bool{}
+	for _, u := range r.Attestations {
+		usedDigests[u.Digest[buildtrust.SHA256]] = true
+	}
+	for _, in := range e.envs {
+		if !usedDigests[in.digest] {
+			reason := "not needed by any passing check"
+			if in.st == nil {
+				reason = "payload is not an in-toto statement"
+			}
+			r.Ignored = append(r.Ignored, IgnoredInput{Source: in.source, Reason: reason})
+		}
+	}
+	sort.SliceStable(r.Attestations, func(i, j int) bool { return roleOrder(r.Attestations[i].Role) < roleOrder(r.Attestations[j].Role) })
+	return r
+}
+
+var roles = []string{"provenance", "vsa", "assessment", "image-provenance", "reference-values", "launch", "dispatch", "evidence"}
+
+func roleOrder(role string) int {
+	if i := slices.Index(roles, role); i >= 0 {
+		return i
+	}
+	return len(roles)
+}
+
+// matchesAny reports whether d matches one of the sets.
+func matchesAny(d buildtrust.DigestSet, sets []buildtrust.DigestSet) bool {
+	for _, s := range sets {
+		if (buildtrust.DigestPolicy{}).Match(d, s) == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func digestString(d buildtrust.DigestSet) string {
+	keys := make([]string, 0, len(d))
+	for k := range d {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k+":"+d[k])
+	}
+	return strings.Join(parts, ",")
+}
