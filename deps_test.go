@@ -39,6 +39,8 @@ var ourImports = map[string][]string{
 	"policy":              {".", "threat", "internal/*", "provenance", "vsa", "scai", "tpm", "tee", "tee/sevsnp", "tee/tdx"},
 	"examples/*":          {"*"},
 	"cmd/*":               {"*"},
+
+	"internal/buildenvtest": {"*"}, // test and example fixtures: no library package imports it
 }
 
 // thirdParty: package → module path prefixes it may import directly.
@@ -151,6 +153,9 @@ func TestImportGraph(t *testing.T) {
 		for _, imp := range p.Imports {
 			if imp == module+"/internal/corpustest" {
 				t.Errorf("%s imports internal/corpustest outside its tests", rel)
+			}
+			if imp == module+"/internal/buildenvtest" && !strings.HasPrefix(rel, "examples/") && !strings.HasPrefix(rel, "cmd/") {
+				t.Errorf("%s imports internal/buildenvtest outside its tests (only examples and commands may)", rel)
 			}
 			switch {
 			case std[imp]:
