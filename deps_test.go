@@ -28,6 +28,7 @@ var ourImports = map[string][]string{
 	"internal/strictjson": {"internal/limits"},
 	"internal/text":       {},
 	"internal/corpustest": {}, // test helpers only: no non-test package imports it
+	"internal/docdecode":  {"internal/limits"},
 	".":                   {"threat", "internal/*"},
 	"provenance":          {".", "threat", "internal/*"},
 	"vsa":                 {".", "threat", "internal/*"},
@@ -47,6 +48,7 @@ var ourImports = map[string][]string{
 var thirdParty = map[string][]string{
 	".":                   {"github.com/in-toto/attestation/go/v1", "github.com/secure-systems-lab/go-securesystemslib/signerverifier", "google.golang.org/protobuf/"},
 	"internal/corpustest": {"github.com/secure-systems-lab/go-securesystemslib/signerverifier"},
+	"internal/docdecode":  {"gopkg.in/yaml.v3"},
 	"provenance":          {"github.com/in-toto/attestation/", "google.golang.org/protobuf/"},
 	"vsa":                 {"github.com/in-toto/attestation/", "google.golang.org/protobuf/"},
 	"scai":                {"github.com/in-toto/attestation/", "google.golang.org/protobuf/"},
@@ -77,6 +79,8 @@ var pinned = map[string]string{
 	"github.com/google/go-tdx-guest":                    "v0.3.1",
 	"google.golang.org/protobuf":                        "v1.36.12",
 	"github.com/google/go-eventlog":                     "v0.0.2",
+	"cel.dev/cel-go":                                    "v0.33.2",
+	"gopkg.in/yaml.v3":                                  "v3.0.1",
 }
 
 type listedPackage struct {

@@ -279,9 +279,17 @@ func Digest(r io.Reader, algs ...string) (DigestSet, int64, error) {
 	if len(hashes) > 1 {
 		w = multiHash(hashes)
 	}
-	// CopyBuffer uses r's WriteTo when it has one (bytes.Reader hashes its
-	// slice in place); either way memory stays bounded by one buffer.
-	n, err := io.CopyBuffer(w, r, make([]byte, digestBufferSize))
+	// A reader with WriteTo (bytes.Reader, bufio.Reader) hashes from its own
+	// buffer, so none is allocated: evidence and statements are hashed from
+	// memory many times per evaluation. Otherwise memory stays bounded by
+	// one buffer.
+	var n int64
+	var err error
+	if wt, ok := r.(io.WriterTo); ok {
+		n, err = wt.WriteTo(w)
+	} else {
+		n, err = io.CopyBuffer(w, r, make([]byte, digestBufferSize))
+	}
 	if err != nil {
 		return nil, n, fmt.Errorf("buildtrust: reading artifact: %w", err)
 	}

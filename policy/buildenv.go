@@ -115,11 +115,8 @@ func (e *evaluation) buildEnv(prov *provOutcome, v *vsaStandIn) {
 	var best *chain
 	n := 0
 	for _, in := range e.envs {
-		if in.st == nil || !scai.IsPredicateType(in.st.PredicateType) {
-			continue
-		}
-		l, err := scai.ParseLaunch(in.st)
-		if err != nil {
+		l := in.asLaunch()
+		if l == nil {
 			continue
 		}
 		if n++; n > limits.MaxPolicyCandidates {
@@ -305,12 +302,11 @@ func (e *evaluation) imageLink(c *chain, l *scai.Launch) *scai.ImageReferenceVal
 		if _, err := in.st.MatchSubjects(img, buildtrust.DigestPolicy{}); err != nil {
 			continue
 		}
-		vs, err := e.verify(in, e.p.producerKeys)
-		if err != nil {
+		if _, err := e.verify(in, e.p.producerKeys); err != nil {
 			why = in.source + ": not signed by a trusted image producer"
 			continue
 		}
-		v, err := scai.ParseImageReferenceValues(vs.Statement)
+		v, err := in.asReferenceValues() // parsed from the bytes just verified
 		if err != nil {
 			why = fmt.Sprintf("%s: %v", in.source, err)
 			continue
@@ -622,14 +618,13 @@ func (e *evaluation) dispatchLink(c *chain, prov *provOutcome, launchIn *envelop
 		if _, err := in.st.MatchSubjects(l.Identity.Digest, buildtrust.DigestPolicy{}); err != nil {
 			continue
 		}
-		vs, err := e.verify(in, []*buildtrust.PublicKey{idKey})
-		if err != nil {
+		d := in.asDispatch()
+		if d == nil {
+			continue // a launch or another report about the same key
+		}
+		if _, err := e.verify(in, []*buildtrust.PublicKey{idKey}); err != nil {
 			why = in.source + ": not signed by the environment's identity key"
 			continue
-		}
-		d, err := scai.ParseDispatch(vs.Statement)
-		if err != nil {
-			continue // a launch or another report about the same key
 		}
 		if err := d.CheckLaunch(l, launchIn.raw); err != nil {
 			why = fmt.Sprintf("%s: %v", in.source, err)

@@ -92,7 +92,6 @@ func jsonString(s string) string {
 // fillPolicy replaces the ${…} placeholders of a policy template with the
 // world's keys and roots.
 func fillPolicy(t testing.TB, w *buildenvtest.World, text string) []byte {
-	t.Helper()
 	var roots []map[string]string
 	for _, b := range w.SNPRootBundles {
 		roots = append(roots, map[string]string{"productLine": b.ProductLine, "pem": string(b.PEM)})
@@ -105,7 +104,7 @@ func fillPolicy(t testing.TB, w *buildenvtest.World, text string) []byte {
 		"${LAUNCH_SIGNER_PEM}", jsonString(w.LaunchSigner.PEM),
 		"${VERIFIER_PEM}", jsonString(w.Verifier.PEM),
 		"${OTHER_PEM}", jsonString(w.Other.PEM),
-		"${OTHER_ECDSA_PEM}", jsonString(otherECDSAPEM(t)),
+		"${OTHER_ECDSA_PEM}", jsonString(otherECDSAPEM()),
 		"${AK_PEM}", jsonString(w.AKPEM),
 		"${AK_ROOT_PEM}", jsonString(string(w.AKRootPEM)),
 		"${SNP_ROOTS}", string(rootsJSON),
@@ -344,15 +343,14 @@ func describe(res *policy.Result) string {
 }
 
 // otherECDSAPEM is an ECDSA P-256 key nobody uses, for an untrusted AK.
-func otherECDSAPEM(t testing.TB) string {
-	t.Helper()
+func otherECDSAPEM() string {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		t.Fatal(err)
+		panic(err)
 	}
 	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
 	if err != nil {
-		t.Fatal(err)
+		panic(err)
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
 }

@@ -34,24 +34,23 @@ type Policy struct {
 	doc    Document
 	source buildtrust.DigestSet // digest of the bytes the policy was read from
 
-	keys           map[string]*buildtrust.PublicKey
-	builders       []provenance.TrustedBuilder
-	builderKeys    []*buildtrust.PublicKey
-	assess         map[string]*compiledAssessment // builder ID → requirement
-	verifiers      map[string][]*buildtrust.PublicKey
-	imageBuilders  []provenance.TrustedBuilder
-	imageKeys      []*buildtrust.PublicKey
-	producerKeys   []*buildtrust.PublicKey
-	launchSigners  []*buildtrust.PublicKey
-	assessors      map[string][]*buildtrust.PublicKey
-	akTrust        *tpm.AKTrust
-	snpRoots       *sevsnp.Roots
-	tdxRoots       *tdx.Roots
-	profiles       []provenance.Profile
-	artifacts      []*compiledArtifact
-	rules          map[string]*compiledRule
-	environments   map[string]*compiledEnvironment
-	verifierKeyIDs map[string]bool
+	keys          map[string]*buildtrust.PublicKey
+	builders      []provenance.TrustedBuilder
+	builderKeys   []*buildtrust.PublicKey
+	assess        map[string]*compiledAssessment // builder ID → requirement
+	verifiers     map[string][]*buildtrust.PublicKey
+	imageBuilders []provenance.TrustedBuilder
+	imageKeys     []*buildtrust.PublicKey
+	producerKeys  []*buildtrust.PublicKey
+	launchSigners []*buildtrust.PublicKey
+	assessors     map[string][]*buildtrust.PublicKey
+	akTrust       *tpm.AKTrust
+	snpRoots      *sevsnp.Roots
+	tdxRoots      *tdx.Roots
+	profiles      []provenance.Profile
+	artifacts     []*compiledArtifact
+	rules         map[string]*compiledRule
+	environments  map[string]*compiledEnvironment
 }
 
 type compiledAssessment struct {

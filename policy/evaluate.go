@@ -17,6 +17,7 @@ import (
 	"github.com/buildtrust/buildtrust"
 	"github.com/buildtrust/buildtrust/internal/limits"
 	"github.com/buildtrust/buildtrust/provenance"
+	"github.com/buildtrust/buildtrust/scai"
 	"github.com/buildtrust/buildtrust/threat"
 	"github.com/buildtrust/buildtrust/vsa"
 )
@@ -178,6 +179,44 @@ type envelopeIn struct {
 	digest string // hex SHA-256 of raw
 	env    *buildtrust.Envelope
 	st     *buildtrust.Statement // parsed from env.Payload; unverified until a Verify says so
+
+	// Parses of st as each BuildEnv attestation, done at most once.
+	launchDone, dispatchDone, refDone bool
+	launchV                           *scai.Launch
+	dispatchV                         *scai.Dispatch
+	refV                              *scai.ImageReferenceValues
+	refErr                            error
+}
+
+// asLaunch parses the (unverified) statement as a launch attestation once.
+func (in *envelopeIn) asLaunch() *scai.Launch {
+	if !in.launchDone {
+		in.launchDone = true
+		if in.st != nil && scai.IsPredicateType(in.st.PredicateType) {
+			in.launchV, _ = scai.ParseLaunch(in.st)
+		}
+	}
+	return in.launchV
+}
+
+// asDispatch parses the statement as a dispatch attestation once.
+func (in *envelopeIn) asDispatch() *scai.Dispatch {
+	if !in.dispatchDone {
+		in.dispatchDone = true
+		if in.st != nil && scai.IsPredicateType(in.st.PredicateType) {
+			in.dispatchV, _ = scai.ParseDispatch(in.st)
+		}
+	}
+	return in.dispatchV
+}
+
+// asReferenceValues parses the statement as image reference values once.
+func (in *envelopeIn) asReferenceValues() (*scai.ImageReferenceValues, error) {
+	if !in.refDone {
+		in.refDone = true
+		in.refV, in.refErr = scai.ParseImageReferenceValues(in.st)
+	}
+	return in.refV, in.refErr
 }
 
 type evaluation struct {

@@ -334,9 +334,7 @@ func TestAssessments(t *testing.T) {
 	// signRaw signs a predicate without NewAssessment's checks, as a sloppy
 	// or hostile assessor could.
 	signRaw := func(a policy.AssessmentPredicate, s buildtrust.Signer) []byte {
-		sum := buildtrust.DigestSet{}
-		d, _, _ := buildtrust.Digest(strings.NewReader(a.Builder.ID))
-		sum = d
+		sum, _, _ := buildtrust.Digest(strings.NewReader(a.Builder.ID))
 		st, err := buildtrust.NewStatement(policy.AssessmentPredicateType, a, buildtrust.ResourceDescriptor{URI: a.Builder.ID, Digest: sum})
 		if err != nil {
 			t.Fatal(err)
