@@ -392,23 +392,21 @@ func (e *evaluation) verify(in *envelopeIn, keys []*buildtrust.PublicKey) (*buil
 	return &buildtrust.VerifiedStatement{Statement: in.st, PayloadType: ve.PayloadType, Payload: ve.Payload, Signers: ve.Signers}, nil
 }
 
-func (e *evaluation) use(role string, in *envelopeIn) {
-	key := role + "\x00" + in.digest
+func (e *evaluation) use(role string, in *envelopeIn) { e.record(role, in.digest, in.source) }
+
+func (e *evaluation) useBlob(role string, data []byte) {
+	sum := sha256.Sum256(data)
+	e.record(role, hex.EncodeToString(sum[:]), "evidence")
+}
+
+// record lists an input a passing check relied on, once per role.
+func (e *evaluation) record(role, digest, source string) {
+	key := role + "\x00" + digest
 	if e.used[key] {
 		return
 	}
 	e.used[key] = true
-	e.res.Attestations = append(e.res.Attestations, UsedAttestation{Role: role, Digest: buildtrust.DigestSet{buildtrust.SHA256: in.digest}, Source: in.source})
-}
-
-func (e *evaluation) useBlob(role string, data []byte) {
-	sum := sha256.Sum256(data)
-	d := hex.EncodeToString(sum[:])
-	if e.used[role+"\x00"+d] {
-		return
-	}
-	e.used[role+"\x00"+d] = true
-	e.res.Attestations = append(e.res.Attestations, UsedAttestation{Role: role, Digest: buildtrust.DigestSet{buildtrust.SHA256: d}, Source: "evidence"})
+	e.res.Attestations = append(e.res.Attestations, UsedAttestation{Role: role, Digest: buildtrust.DigestSet{buildtrust.SHA256: digest}, Source: source})
 }
 
 func (e *evaluation) add(cs ...Check) { e.res.Checks = append(e.res.Checks, cs...) }
