@@ -23,8 +23,12 @@ type testPolicy struct {
 	Note       *string           `json:"note"`
 	Digest     hexDigest         `json:"digest"`
 	Internal   string            `json:"-"`
-	private    int               //nolint:unused // unexported fields are skipped
+	private    int               // unexported fields are skipped
 }
+
+// The decoder must skip private even though it exists; reading it here
+// keeps linters from calling it unused.
+var _ = testPolicy{}.private
 
 type testTrust struct {
 	Builders []testBuilder `json:"builders" doc:"required" desc:"Builders whose provenance is accepted."`

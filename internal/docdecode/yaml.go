@@ -156,6 +156,10 @@ func (y *yamlConv) syntaxError(data []byte, err error) {
 		y.c.add(pos, "", ErrUnsupported, "alias *%s: anchors and aliases are not supported", name)
 		return
 	}
+	// libyaml puts the end of the stream on a line of its own.
+	if last := y.cur.at(len(data)).Line; line > last {
+		line = last
+	}
 	y.c.add(Position{Line: line}, "", ErrSyntax, "%s", msg)
 }
 
@@ -281,13 +285,17 @@ func (y *yamlConv) key(k *yaml.Node, ptr string) (string, bool) {
 	}
 	s := y.scalar(k, ptr)
 	switch {
-	case s.kind == kString && !(k.Tag == tagMerge && k.Style == 0):
-		return s.text, true
 	case s.kind == kInvalid:
 		return "", false
 	case k.Tag == tagMerge:
 		y.c.add(pos, ptr, ErrUnsupported, "merge key <<: merge keys are not supported (write the keys out)")
 		return "", false
+	case k.Tag == tagTimestamp:
+		// yaml.v3 and YAML 1.1 readers make it a time, not a string.
+		y.c.add(pos, ptr, ErrType, "a mapping key must be a string, got timestamp %s (quote it)", quoteShort(k.Value))
+		return "", false
+	case s.kind == kString:
+		return s.text, true
 	}
 	y.c.add(pos, ptr, ErrType, "a mapping key must be a string, got %s (quote it)", s.describe())
 	return "", false
