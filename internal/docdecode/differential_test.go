@@ -251,7 +251,8 @@ func TestStricterThanYAML(t *testing.T) {
 		{"1: a\n", ErrType},
 		{"true: a\n", ErrType},
 		{"~: a\n", ErrType},
-		{"2024-01-01: a\n", ErrType}, // a time.Time key to yaml.v3
+		{"2024-01-01: a\n", ErrType},                  // a time.Time key to yaml.v3
+		{"\xff\xfea\x00:\x00 \x001\x00", ErrEncoding}, // UTF-16
 		{"", ErrSyntax},
 		{"# only a comment\n", ErrSyntax},
 		{"---\n", ErrSyntax},

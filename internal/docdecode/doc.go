@@ -51,6 +51,7 @@
 //     unpaired UTF-16 surrogate escapes ("\ud800"), which encoding/json
 //     replaces by U+FFFD without a word, are ErrEncoding problems; nothing
 //     may follow the top-level value.
+//   - Both formats must be UTF-8 (yaml.v3 would also read UTF-16).
 //   - YAML is what JSON can express: anchors, aliases, merge keys ("<<"),
 //     tags other than the core ones (and core tags that contradict the
 //     value), several documents, non-string keys, .inf and .nan are

@@ -245,12 +245,14 @@ func escapeToken(t string) string {
 //
 // Every problem with the document is reported, as a [Problems] error in
 // position order, up to limits.MaxPolicyProblems. When the document could
-// not be parsed at all (ErrSyntax, ErrEncoding, ErrTooLarge), the Document
-// is nil and v is left alone. Otherwise Decode sets *v to the decoded value,
-// starting from the zero value (it never merges into what v held), even when
-// there are problems: values that had a problem are left zero, so that the
-// caller can run its own checks and report their problems together with
-// these. A value decoded with problems must not be used for anything else.
+// not be parsed at all (a syntax error, invalid UTF-8, a size, depth or
+// node limit), the Document is nil and v is left alone. Otherwise Decode
+// sets *v to the decoded value, starting from the zero value (it never
+// merges into what v held), even when there are problems: a value that had
+// a problem is left zero or partly decoded, and the rest is complete, so
+// that the caller can run its own checks and report their problems together
+// with these. A value decoded with problems must not be used for anything
+// else.
 func Decode(data []byte, format Format, v any) (*Document, error) {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
@@ -260,16 +262,17 @@ func Decode(data []byte, format Format, v any) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
+	switch format {
+	case Auto:
+		format = sniff(data)
+	case JSON, YAML:
+	default:
+		return nil, fmt.Errorf("%w: unknown format %v", ErrInvalidTarget, format)
+	}
 	c := &collector{max: limits.MaxPolicyProblems}
 	if len(data) > limits.MaxPolicyBytes {
 		c.add(Position{}, "", ErrTooLarge, "document is %d bytes; the limit is %d", len(data), limits.MaxPolicyBytes)
 		return nil, c.problems.Err()
-	}
-	if format == Auto {
-		format = sniff(data)
-	}
-	if format != JSON && format != YAML {
-		return nil, fmt.Errorf("%w: unknown format %v", ErrInvalidTarget, format)
 	}
 	if !utf8.Valid(data) {
 		off := invalidUTF8(data)
