@@ -54,8 +54,9 @@
 //   - Both formats must be UTF-8 (yaml.v3 would also read UTF-16).
 //   - YAML is what JSON can express: anchors, aliases, merge keys ("<<"),
 //     tags other than the core ones (and core tags that contradict the
-//     value), several documents, non-string keys, .inf and .nan are
-//     rejected (ErrUnsupported, or ErrType for keys), and so are numbers
+//     value), several documents, non-string keys (a date such as
+//     2024-01-01 too: quote it), .inf and .nan are rejected
+//     (ErrUnsupported, or ErrType for keys), and so are numbers
 //     that YAML 1.1 readers read differently from YAML 1.2 readers (0777,
 //     0o17, 0b1, 1_000, 1e3). An empty document is an ErrSyntax problem.
 //

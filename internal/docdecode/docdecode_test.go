@@ -696,3 +696,52 @@ func TestOtherTargets(t *testing.T) {
 	_, err = Decode([]byte(`{"noTag": 1}`), JSON, &n)
 	checkProblems(t, err, []want{{"1:2", "/noTag", ErrUnknownField}})
 }
+
+// TestConcurrentDecode runs decodes of fresh and cached types in parallel
+// (go test -race finds shared state).
+func TestConcurrentDecode(t *testing.T) {
+	type fresh struct {
+		B []testBuilder `json:"b" doc:"required"`
+	}
+	done := make(chan error)
+	for i := range 8 {
+		go func() {
+			var err error
+			if i%2 == 0 {
+				var p testPolicy
+				_, err = Decode([]byte(validYAML), YAML, &p)
+			} else {
+				var f fresh
+				_, err = Decode([]byte(`{"b": [{"id": "x"}]}`), JSON, &f)
+				if err == nil {
+					_, err = Schema(f, SchemaOptions{})
+				}
+			}
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func BenchmarkDecode(b *testing.B) {
+	for _, bc := range []struct {
+		name   string
+		format Format
+		data   string
+	}{{"JSON", JSON, validJSON}, {"YAML", YAML, validYAML}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var p testPolicy
+				if _, err := Decode([]byte(bc.data), bc.format, &p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
