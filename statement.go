@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -258,8 +257,7 @@ func validateTypeURI(u string) error {
 	if !text.Printable(u) || len(u) > limits.MaxTypeURIBytes {
 		return fmt.Errorf("%w: type URI %q is not printable or too long", ErrMalformed, u)
 	}
-	parsed, err := url.Parse(u)
-	if err != nil || parsed.Scheme == "" {
+	if !text.AbsoluteURI(u) {
 		return fmt.Errorf("%w: type URI %q is not an absolute URI", ErrMalformed, u)
 	}
 	return nil

@@ -60,7 +60,6 @@ const levelResponse = 4
 
 type chain struct {
 	launchIn   *envelopeIn
-	launch     *scai.Launch
 	dispatchIn *envelopeIn
 	checks     []levelCheck
 	level      int
@@ -180,7 +179,7 @@ func (e *evaluation) buildEnv(prov *provOutcome, v *vsaStandIn) {
 // followChain verifies one environment: launch, image, reference values,
 // boot, hardware, dispatch and its tie to the provenance.
 func (e *evaluation) followChain(prov *provOutcome, in *envelopeIn, l *scai.Launch) *chain {
-	c := &chain{launchIn: in, launch: l}
+	c := &chain{launchIn: in}
 	// Launch: signed by a trusted launch signer, or by its own identity key
 	// (whose only trust is the hardware evidence checked below).
 	idKey, err := l.IdentityKey(buildtrust.KeyOptions{})

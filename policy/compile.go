@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
@@ -17,12 +18,13 @@ import (
 	"time"
 
 	"github.com/buildtrust/buildtrust"
+	"github.com/buildtrust/buildtrust/internal/docdecode"
 	"github.com/buildtrust/buildtrust/internal/limits"
+	"github.com/buildtrust/buildtrust/internal/text"
 	"github.com/buildtrust/buildtrust/provenance"
 	"github.com/buildtrust/buildtrust/scai"
 	"github.com/buildtrust/buildtrust/tee/sevsnp"
 	"github.com/buildtrust/buildtrust/tee/tdx"
-	"github.com/buildtrust/buildtrust/threat"
 	"github.com/buildtrust/buildtrust/tpm"
 )
 
@@ -59,12 +61,11 @@ type compiledAssessment struct {
 }
 
 type compiledArtifact struct {
-	index    int
-	doc      *Artifact
-	exp      *provenance.Expectations // nil when no provenance expectations
-	env      *compiledEnvironment
-	rules    []*compiledRule
-	coverage []threat.ID
+	index int
+	doc   *Artifact
+	exp   *provenance.Expectations // nil when no provenance expectations
+	env   *compiledEnvironment
+	rules []*compiledRule
 }
 
 type compiledEnvironment struct {
@@ -229,10 +230,7 @@ func Compile(doc Document, opts CompileOptions) (*Policy, error) {
 	return p, nil
 }
 
-func isAbsoluteURI(s string) bool {
-	i := strings.Index(s, ":")
-	return i > 0 && !strings.ContainsAny(s, " \t\r\n")
-}
+func isAbsoluteURI(s string) bool { return len(s) <= limits.MaxTypeURIBytes && text.AbsoluteURI(s) }
 
 func (p *Policy) compileKeys(ps *problems) {
 	names := make([]string, 0, len(p.doc.Trust.Keys))
@@ -242,7 +240,7 @@ func (p *Policy) compileKeys(ps *problems) {
 	sort.Strings(names)
 	for _, n := range names {
 		k := p.doc.Trust.Keys[n]
-		at := "/trust/keys/" + escapePointer(n)
+		at := docdecode.Pointer("trust", "keys", n)
 		key, err := buildtrust.ParsePublicKey([]byte(k.PEM), buildtrust.KeyOptions{Scheme: buildtrust.Scheme(k.Scheme), Name: n})
 		if err != nil {
 			ps.add(at+"/pem", "key %q: %v", n, err)
@@ -329,9 +327,9 @@ func (p *Policy) compileTrust(ps *problems) {
 			}
 			p.akTrust = &tpm.AKTrust{Keys: keys}
 		case t.TPM.AKRootsPEM != "":
-			pool, n := certPool(t.TPM.AKRootsPEM)
-			if n == 0 {
-				ps.add(at+"/akRootsPEM", "no certificate found")
+			pool, err := certPool(t.TPM.AKRootsPEM)
+			if err != nil {
+				ps.add(at+"/akRootsPEM", "%v", err)
 			}
 			p.akTrust = &tpm.AKTrust{Roots: pool}
 		default:
@@ -476,7 +474,6 @@ func (p *Policy) compileArtifact(ps *problems, i int) *compiledArtifact {
 		}
 		ca.rules = append(ca.rules, r)
 	}
-	ca.coverage = p.artifactCoverage(ca)
 	return ca
 }
 
@@ -544,10 +541,10 @@ func (p *Policy) compileExpectations(ps *problems, at string, e *ProvenanceExpec
 	params := map[string]provenance.ParameterRule{}
 	for ptr, values := range e.Parameters {
 		if ptr != "" && !strings.HasPrefix(ptr, "/") {
-			ps.add(at+"/parameters/"+escapePointer(ptr), "parameter keys are JSON Pointers starting with /")
+			ps.add(at+docdecode.Pointer("parameters", ptr), "parameter keys are JSON Pointers starting with /")
 		}
 		if len(values) == 0 {
-			ps.add(at+"/parameters/"+escapePointer(ptr), "no allowed values")
+			ps.add(at+docdecode.Pointer("parameters", ptr), "no allowed values")
 		}
 		params[ptr] = provenance.ParameterRule{Values: values}
 	}
@@ -560,7 +557,7 @@ func (p *Policy) compileExpectations(ps *problems, at string, e *ProvenanceExpec
 }
 
 func (p *Policy) compileEnvironment(ps *problems, name string, e *Environment) *compiledEnvironment {
-	at := "/environments/" + escapePointer(name)
+	at := docdecode.Pointer("environments", name)
 	ce := &compiledEnvironment{name: name, doc: e}
 	for i, d := range e.Images {
 		ds := buildtrust.DigestSet(d)
@@ -683,11 +680,6 @@ func hexField(ps *problems, at, s string, n int) []byte {
 	return b
 }
 
-// escapePointer escapes a map key for a JSON Pointer (RFC 6901).
-func escapePointer(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
-}
-
 // Document returns a copy of the policy's document.
 func (p *Policy) Document() Document { return p.doc }
 
@@ -700,8 +692,8 @@ func sourceDigest(data []byte) buildtrust.DigestSet {
 	return buildtrust.DigestSet{buildtrust.SHA256: hex.EncodeToString(sum[:])}
 }
 
-// verificationTime is a guard for callers: every verifier below takes the
-// time explicitly.
+// requireTime rejects a zero evaluation time: every verifier below takes the
+// time explicitly, and a hidden time.Now would make decisions irreproducible.
 func requireTime(t time.Time) error {
 	if t.IsZero() {
 		return fmt.Errorf("%w: no evaluation time", ErrInput)
@@ -709,8 +701,11 @@ func requireTime(t time.Time) error {
 	return nil
 }
 
-// certPool reads every CERTIFICATE block of a PEM text.
-func certPool(pemText string) (*x509.CertPool, int) {
+// certPool reads a PEM text of CERTIFICATE blocks. Anything else in it —
+// another block type, a certificate that does not parse, no certificate at
+// all — is an error, never skipped: a root the author meant to trust must
+// not silently go missing.
+func certPool(pemText string) (*x509.CertPool, error) {
 	pool := x509.NewCertPool()
 	n := 0
 	rest := []byte(pemText)
@@ -718,16 +713,20 @@ func certPool(pemText string) (*x509.CertPool, int) {
 		var b *pem.Block
 		b, rest = pem.Decode(rest)
 		if b == nil {
-			return pool, n
+			break
 		}
 		if b.Type != "CERTIFICATE" {
-			continue
+			return nil, fmt.Errorf("a %q block where only certificates belong", b.Type)
 		}
 		c, err := x509.ParseCertificate(b.Bytes)
 		if err != nil {
-			continue
+			return nil, fmt.Errorf("certificate %d: %v", n+1, err)
 		}
 		pool.AddCert(c)
 		n++
 	}
+	if n == 0 || len(bytes.TrimSpace(rest)) > 0 {
+		return nil, fmt.Errorf("want PEM certificates only, found %d and %d stray bytes", n, len(bytes.TrimSpace(rest)))
+	}
+	return pool, nil
 }

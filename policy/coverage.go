@@ -43,15 +43,6 @@ func (p *Policy) Coverage() []ArtifactCoverage {
 	return out
 }
 
-func (p *Policy) artifactCoverage(a *compiledArtifact) []threat.ID {
-	var ids []threat.ID
-	for id := range p.coverageBy(a) {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
-}
-
 // coverageBy lists the checks an entry runs as required checks, with the
 // threats each stops. Optional expectations the entry leaves unset are not
 // counted: an unchecked ref does not stop a build from another branch.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,5 +48,5 @@ func FuzzParse(f *testing.F) {
 }
 
 func isRule(id string) bool {
-	return len(id) > len(policy.CheckRulePrefix) && id[:len(policy.CheckRulePrefix)] == policy.CheckRulePrefix
+	return strings.HasPrefix(id, policy.CheckRulePrefix)
 }

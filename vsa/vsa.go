@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -356,8 +355,7 @@ func validateURI(field, u string) error {
 	if u == "" || !text.Printable(u) || len(u) > limits.MaxTypeURIBytes {
 		return malformed("%s is required and must be a printable URI", field)
 	}
-	parsed, err := url.Parse(u)
-	if err != nil || parsed.Scheme == "" {
+	if !text.AbsoluteURI(u) {
 		return malformed("%s %q is not an absolute URI", field, u)
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/buildtrust/buildtrust"
 	"github.com/buildtrust/buildtrust/provenance"
+	"github.com/buildtrust/buildtrust/tee"
 	"github.com/buildtrust/buildtrust/tee/sevsnp"
 	"github.com/buildtrust/buildtrust/tee/sevsnp/sevsnptest"
 	"github.com/buildtrust/buildtrust/tee/tdx/tdxtest"
@@ -48,7 +49,7 @@ const (
 // its REPORT_DATA is tee.Bind(PurposeProvenance, SHA-256 of the provenance
 // envelope's payload), which makes the provenance statement itself
 // hardware-attested (DESIGN.md, "Binding convention").
-const PurposeProvenance = "provenance"
+const PurposeProvenance = tee.PurposeProvenance
 
 // Platforms of Options.Platform (the scai and tee names).
 const (

@@ -4,6 +4,7 @@
 package text
 
 import (
+	"net/url"
 	"unicode"
 	"unicode/utf8"
 )
@@ -19,4 +20,15 @@ func Printable(s string) bool {
 		}
 	}
 	return true
+}
+
+// AbsoluteURI reports whether s is a printable absolute URI (RFC 3986: it
+// parses and has a scheme), the form of TypeURIs and verifier IDs. Length
+// bounds are the caller's.
+func AbsoluteURI(s string) bool {
+	if s == "" || !Printable(s) {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme != ""
 }

@@ -19,3 +19,14 @@ func TestPrintable(t *testing.T) {
 		}
 	}
 }
+
+func TestAbsoluteURI(t *testing.T) {
+	for s, want := range map[string]bool{
+		"https://slsa.dev/provenance/v1": true, "urn:example:x": true, "pkg:npm/a@1": true,
+		"": false, "/relative/path": false, "no-scheme": false, "https://a\nb": false, "%zz:x": false,
+	} {
+		if got := AbsoluteURI(s); got != want {
+			t.Errorf("AbsoluteURI(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
