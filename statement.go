@@ -172,9 +172,9 @@ func readDescriptor(r *strictjson.Reader) (ResourceDescriptor, error) {
 		case "mediaType":
 			rd.MediaType, err = r.String()
 		case "content":
-			var b64 string
-			if b64, err = r.String(); err == nil && b64 != "" {
-				if rd.Content, err = decodeBase64(b64); err != nil {
+			var b64 []byte // a view of the input, decoded into fresh memory
+			if b64, err = r.StringBytes(); err == nil && len(b64) != 0 {
+				if rd.Content, err = decodeBase64Bytes(b64); err != nil {
 					err = fmt.Errorf("content: %w", err)
 				}
 			}

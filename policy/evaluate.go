@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/buildtrust/buildtrust"
@@ -180,41 +181,63 @@ type envelopeIn struct {
 	env    *buildtrust.Envelope
 	st     *buildtrust.Statement // parsed from env.Payload; unverified until a Verify says so
 
-	// Parses of st as each BuildEnv attestation, done at most once.
-	launchDone, dispatchDone, refDone bool
-	launchV                           *scai.Launch
-	dispatchV                         *scai.Dispatch
-	refV                              *scai.ImageReferenceValues
-	refErr                            error
+	// The statement parsed as a SCAI report, and that report read as each
+	// BuildEnv attestation, each done at most once: every envelope is tried
+	// in several roles, and the predicate is the costly part.
+	reportDone, launchDone, dispatchDone, refDone bool
+	reportV                                       *scai.Report
+	reportErr                                     error
+	launchV                                       *scai.Launch
+	dispatchV                                     *scai.Dispatch
+	refV                                          *scai.ImageReferenceValues
+	refErr                                        error
 }
 
-// asLaunch parses the (unverified) statement as a launch attestation once.
+// report parses the (unverified) statement as a SCAI report once.
+func (in *envelopeIn) report() (*scai.Report, error) {
+	if !in.reportDone {
+		in.reportDone = true
+		in.reportV, in.reportErr = scai.Parse(in.st)
+	}
+	return in.reportV, in.reportErr
+}
+
+// asLaunch reads the statement as a launch attestation once.
 func (in *envelopeIn) asLaunch() *scai.Launch {
 	if !in.launchDone {
 		in.launchDone = true
 		if in.st != nil && scai.IsPredicateType(in.st.PredicateType) {
-			in.launchV, _ = scai.ParseLaunch(in.st)
+			if rep, err := in.report(); err == nil {
+				in.launchV, _ = rep.Launch()
+			}
 		}
 	}
 	return in.launchV
 }
 
-// asDispatch parses the statement as a dispatch attestation once.
+// asDispatch reads the statement as a dispatch attestation once.
 func (in *envelopeIn) asDispatch() *scai.Dispatch {
 	if !in.dispatchDone {
 		in.dispatchDone = true
 		if in.st != nil && scai.IsPredicateType(in.st.PredicateType) {
-			in.dispatchV, _ = scai.ParseDispatch(in.st)
+			if rep, err := in.report(); err == nil {
+				in.dispatchV, _ = rep.Dispatch()
+			}
 		}
 	}
 	return in.dispatchV
 }
 
-// asReferenceValues parses the statement as image reference values once.
+// asReferenceValues reads the statement as image reference values once.
 func (in *envelopeIn) asReferenceValues() (*scai.ImageReferenceValues, error) {
 	if !in.refDone {
 		in.refDone = true
-		in.refV, in.refErr = scai.ParseImageReferenceValues(in.st)
+		rep, err := in.report()
+		if err == nil {
+			in.refV, in.refErr = rep.ImageReferenceValues()
+		} else {
+			in.refErr = err
+		}
 	}
 	return in.refV, in.refErr
 }
@@ -689,20 +712,24 @@ func (e *evaluation) rules() {
 func (e *evaluation) finish() *Result {
 	r := e.res
 	r.Verdict = Passed
-	var mitigated []threat.ID
+	mitigated := make(map[threat.ID]bool, 64)
 	for _, c := range r.Checks {
 		switch {
 		case c.Outcome == buildtrust.Fail && !c.Advisory:
 			r.Verdict = Failed
 		case c.Outcome == buildtrust.Pass:
-			mitigated = append(mitigated, c.Threats...)
+			for _, id := range c.Threats {
+				mitigated[id] = true
+			}
 		}
 	}
 	if len(r.Checks) == 0 {
 		r.Verdict = Failed
 	}
-	for _, t := range threat.Cover(mitigated).Open {
-		r.OpenThreats = append(r.OpenThreats, t.ID)
+	for _, id := range problemThreats() {
+		if !mitigated[id] {
+			r.OpenThreats = append(r.OpenThreats, id)
+		}
 	}
 	// Inputs nothing used are listed, once each.
 	usedDigests := map[string]bool{}
@@ -721,6 +748,17 @@ func (e *evaluation) finish() *Result {
 	sort.SliceStable(r.Attestations, func(i, j int) bool { return roleOrder(r.Attestations[i].Role) < roleOrder(r.Attestations[j].Role) })
 	return r
 }
+
+// problemThreats lists, in catalog order, the threats a check can leave
+// open (threat.Cover's Open with nothing mitigated), computed once: Cover
+// copies the whole catalog, which an evaluation need not pay for.
+var problemThreats = sync.OnceValue(func() []threat.ID {
+	var ids []threat.ID
+	for _, t := range threat.Cover(nil).Open {
+		ids = append(ids, t.ID)
+	}
+	return ids
+})
 
 var roles = []string{"provenance", "vsa", "assessment", "image-provenance", "reference-values", "launch", "dispatch", "evidence"}
 

@@ -179,6 +179,14 @@ func ParseImageReferenceValues(st *buildtrust.Statement) (*ImageReferenceValues,
 	if err != nil {
 		return nil, err
 	}
+	return rep.ImageReferenceValues()
+}
+
+// ImageReferenceValues interprets an already parsed report as
+// ParseImageReferenceValues does, so a caller that tries several
+// interpretations parses the predicate once. It
+// does not modify the report; the result may share memory with it.
+func (rep *Report) ImageReferenceValues() (*ImageReferenceValues, error) {
 	if len(rep.Subject) != 1 {
 		return nil, malformed("reference values must have exactly one subject (the image), got %d", len(rep.Subject))
 	}
@@ -526,6 +534,13 @@ func ParseLaunch(st *buildtrust.Statement) (*Launch, error) {
 	if err != nil {
 		return nil, err
 	}
+	return rep.Launch()
+}
+
+// Launch interprets an already parsed report as ParseLaunch does, so a
+// caller that tries several interpretations parses the predicate once. It
+// does not modify the report; the result may share memory with it.
+func (rep *Report) Launch() (*Launch, error) {
 	id, err := identitySubject(rep)
 	if err != nil {
 		return nil, err
@@ -759,6 +774,13 @@ func ParseDispatch(st *buildtrust.Statement) (*Dispatch, error) {
 	if err != nil {
 		return nil, err
 	}
+	return rep.Dispatch()
+}
+
+// Dispatch interprets an already parsed report as ParseDispatch does, so a
+// caller that tries several interpretations parses the predicate once. It
+// does not modify the report; the result may share memory with it.
+func (rep *Report) Dispatch() (*Dispatch, error) {
 	id, err := identitySubject(rep)
 	if err != nil {
 		return nil, err

@@ -135,7 +135,7 @@ func readAssertion(r *strictjson.Reader) (AttributeAssertion, error) {
 // readDescriptor reads an optional ResourceDescriptor with the root
 // package's strict rules (null reads as absent).
 func readDescriptor(r *strictjson.Reader) (*buildtrust.ResourceDescriptor, error) {
-	raw, err := r.Raw()
+	raw, err := r.RawView() // decoded at once; the descriptor keeps no alias
 	if err != nil || bytes.Equal(raw, []byte("null")) {
 		return nil, err
 	}

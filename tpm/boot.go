@@ -160,26 +160,74 @@ type Result struct {
 // set, parses the log ([ParseEventLog]) and verifies it against the quoted
 // PCRs ([EventLog.Verify]). On success everything in the Result has been
 // verified (BENV-L2-3, BENV-L2-6, BENV-H-2).
+//
+// With an event log and no ev.PCRs, the claimed PCR values are the log's
+// replay over the quote's selection (a quoted register the log never
+// extends holds its reset value): the signed PCR digest then decides
+// whether this is the log the TPM measured, and a log that is not fails
+// tpm.quote.pcrDigest. The log is replayed once for both steps.
 func Verify(ev Evidence, opts Options) (*Result, error) {
+	var log *EventLog
+	var replayed map[crypto.Hash]PCRBank
+	if len(ev.EventLog) != 0 {
+		var err error
+		if log, err = ParseEventLog(ev.EventLog); err != nil {
+			return nil, err
+		}
+		if len(ev.PCRs) == 0 {
+			// A quote that does not parse is reported by VerifyQuote.
+			if q, err := ParseQuote(ev.Attest, ev.Signature); err == nil {
+				if ev.PCRs, replayed, err = log.claimedPCRs(q.Selection); err != nil {
+					return nil, checkErr(CheckEventLogReplay, bootThreats, err, "event log")
+				}
+			}
+		}
+	}
 	q, err := VerifyQuote(ev, opts)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Quote: q, Checks: slices.Clone(q.Checks)}
-	if len(ev.EventLog) == 0 {
+	if log == nil {
 		return res, nil
 	}
-	log, err := ParseEventLog(ev.EventLog)
-	if err != nil {
-		return nil, err
-	}
-	boot, err := log.Verify(q, opts)
+	boot, err := log.verify(q, opts, replayed)
 	if err != nil {
 		return nil, err
 	}
 	res.Boot = boot
 	res.Checks = append(res.Checks, boot.Checks...)
 	return res, nil
+}
+
+// claimedPCRs replays the log into every bank of sel and returns the
+// selected registers' values, and the full replays for compareBanks.
+func (l *EventLog) claimedPCRs(sel []PCRSelection) ([]PCRBank, map[crypto.Hash]PCRBank, error) {
+	var banks []PCRBank
+	replayed := map[crypto.Hash]PCRBank{}
+	for _, s := range sel {
+		if s.Hash == 0 || len(s.PCRs) == 0 {
+			continue
+		}
+		r, ok := replayed[s.Hash]
+		if !ok {
+			var err error
+			if r, err = l.Replay(s.Hash); err != nil {
+				return nil, nil, err
+			}
+			replayed[s.Hash] = r
+		}
+		b := PCRBank{Hash: s.Hash, PCRs: make(map[int][]byte, len(s.PCRs))}
+		for _, i := range s.PCRs {
+			v, ok := r.PCRs[i]
+			if !ok {
+				v = l.resetValue(s.Hash, i)
+			}
+			b.PCRs[i] = v
+		}
+		banks = append(banks, b)
+	}
+	return banks, replayed, nil
 }
 
 // Verify replays the log into every bank the quote covers and compares each
@@ -190,10 +238,15 @@ func Verify(ev Evidence, opts Options) (*Result, error) {
 // event type is known to be valid and every event replayed (P-LOG-1).
 // Events of unquoted PCRs are dropped, never extracted.
 func (l *EventLog) Verify(q *VerifiedQuote, opts Options) (*BootState, error) {
+	return l.verify(q, opts, nil)
+}
+
+// verify is Verify with replays already computed (nil: replay here).
+func (l *EventLog) verify(q *VerifiedQuote, opts Options, replayed map[crypto.Hash]PCRBank) (*BootState, error) {
 	if q == nil || len(q.Banks) == 0 {
 		return nil, checkErr(CheckEventLogReplay, bootThreats, ErrReplay, "no verified PCRs to replay against")
 	}
-	if err := l.compareBanks(q.Banks); err != nil {
+	if err := l.compareBanks(q.Banks, replayed); err != nil {
 		return nil, err
 	}
 	var primary PCRBank

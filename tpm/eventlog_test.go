@@ -115,6 +115,50 @@ func TestEventLogAttacks(t *testing.T) {
 	}
 }
 
+// TestVerifyPCRsFromLog: without claimed PCR values Verify takes them from
+// the log's replay, so a genuine log verifies and every attack of
+// TestEventLogAttacks is caught by the quote's signed PCR digest instead
+// (P-LOG-2, THREAT-E9).
+func TestVerifyPCRsFromLog(t *testing.T) {
+	sel := tpmtest.Selection{Hash: crypto.SHA256, PCRs: []int{0, 4, 7, 8, 9, 14}}
+	sim := bootTPM(t, tpmtest.Options{})
+	ev, err := sim.Evidence(nonce, sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.PCRs = nil
+	res, err := tpm.Verify(ev, pinned(sim))
+	if err != nil {
+		t.Fatalf("genuine log: %v", err)
+	}
+	if b, ok := res.Quote.Bank(crypto.SHA256); !ok || len(b.PCRs) != len(sel.PCRs) {
+		t.Fatalf("verified bank = %+v, want the %d selected PCRs", b, len(sel.PCRs))
+	}
+	if res.Boot == nil || len(res.Boot.Events) == 0 {
+		t.Fatal("no verified events")
+	}
+	attacks := map[string]func(*tpmtest.TPM){
+		"event inserted": func(s *tpmtest.TPM) { s.LogOnly(4, 0x80000003, []byte("a bootloader that never ran")) },
+		"event removed":  func(s *tpmtest.TPM) { _ = s.Extend(crypto.SHA256, 9, make([]byte, 32)) },
+	}
+	for name, attack := range attacks {
+		t.Run(name, func(t *testing.T) {
+			sim := bootTPM(t, tpmtest.Options{})
+			attack(sim)
+			ev, err := sim.Evidence(nonce, sel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev.PCRs = nil
+			_, err = tpm.Verify(ev, pinned(sim))
+			var ce *buildtrust.CheckError
+			if !errors.As(err, &ce) || ce.Check != tpm.CheckQuotePCRDigest || !errors.Is(err, threat.E9) {
+				t.Fatalf("err = %v, want %s naming E9", err, tpm.CheckQuotePCRDigest)
+			}
+		})
+	}
+}
+
 // expectedPCRs is go-tpm-tools/expected-pcrs.json of the shared corpus.
 type expectedPCRs struct {
 	EventLogs map[string]struct {

@@ -30,7 +30,8 @@ type Evidence struct {
 	Signature []byte
 	// PCRs are the claimed values of the quoted PCRs, one bank per hash.
 	// Every selected PCR needs a value; values the quote does not cover are
-	// ignored and never returned.
+	// ignored and never returned. Verify (not VerifyQuote) accepts none
+	// when EventLog is set and then takes the values from the log's replay.
 	PCRs []PCRBank
 	// AKPublic is the AK public key as TPMT_PUBLIC or PKIX DER. Required
 	// with AKTrust.Verifier; with AKTrust.Roots, when set, it must equal

@@ -293,7 +293,7 @@ func (r *Reader) Object(fields []string, fn func(key string) error) error {
 			return r.s.errAt(fmt.Errorf("%w: expected object key", ErrSyntax))
 		}
 		keyPos := r.s.pos
-		key, err := r.s.str()
+		key, err := r.key(fields)
 		if err != nil {
 			return err
 		}
@@ -356,6 +356,26 @@ func (r *Reader) Object(fields []string, fn func(key string) error) error {
 			return r.s.errAt(fmt.Errorf("%w: expected ',' or '}'", ErrSyntax))
 		}
 	}
+}
+
+// key reads an object key. A key spelled exactly like one of fields is
+// returned as that field's string, so the common case allocates nothing.
+func (r *Reader) key(fields []string) (string, error) {
+	raw, escaped, err := r.s.scanStr()
+	if err != nil || escaped {
+		if err == nil {
+			r.s.pos -= len(raw)
+			return r.s.str()
+		}
+		return "", err
+	}
+	b := raw[1 : len(raw)-1]
+	for _, f := range fields {
+		if string(b) == f { // compared in place, not converted
+			return f, nil
+		}
+	}
+	return string(b), nil
 }
 
 // Array reads an array (null reads as empty), calling fn once per element;
