@@ -90,27 +90,11 @@ func jsonString(s string) string {
 }
 
 // fillPolicy replaces the ${…} placeholders of a policy template with the
-// world's keys and roots.
+// world's keys and roots (World.FillPolicy), and ${OTHER_ECDSA_PEM} with a
+// key of a type the world does not use.
 func fillPolicy(t testing.TB, w *buildenvtest.World, text string) []byte {
-	var roots []map[string]string
-	for _, b := range w.SNPRootBundles {
-		roots = append(roots, map[string]string{"productLine": b.ProductLine, "pem": string(b.PEM)})
-	}
-	rootsJSON, _ := json.Marshal(roots)
-	r := strings.NewReplacer(
-		"${BUILDER_PEM}", jsonString(w.Builder.PEM),
-		"${IMAGE_BUILDER_PEM}", jsonString(w.ImageBuilder.PEM),
-		"${IMAGE_PRODUCER_PEM}", jsonString(w.ImageProducer.PEM),
-		"${LAUNCH_SIGNER_PEM}", jsonString(w.LaunchSigner.PEM),
-		"${VERIFIER_PEM}", jsonString(w.Verifier.PEM),
-		"${OTHER_PEM}", jsonString(w.Other.PEM),
-		"${OTHER_ECDSA_PEM}", jsonString(otherECDSAPEM()),
-		"${AK_PEM}", jsonString(w.AKPEM),
-		"${AK_ROOT_PEM}", jsonString(string(w.AKRootPEM)),
-		"${SNP_ROOTS}", string(rootsJSON),
-		"${TDX_ROOTS_PEM}", jsonString(string(w.TDXRootsPEM)),
-	)
-	return []byte(r.Replace(text))
+	text = strings.ReplaceAll(text, "${OTHER_ECDSA_PEM}", jsonString(otherECDSAPEM()))
+	return w.FillPolicy([]byte(text))
 }
 
 // txtar splits a case file into its description and sections.
