@@ -95,7 +95,7 @@ func TestEveryAttackIsCaught(t *testing.T) {
 			}
 			// The threat is named under that check, not merely somewhere.
 			block := regexp.MustCompile(`(?m)^  FAIL +` + regexp.QuoteMeta(w.check) + ` .*\n((?: +stops .*\n)*)`).FindStringSubmatch(out)
-			if block == nil || !regexp.MustCompile(`stops (.* )?` + w.threat + `( |\n)`).MatchString(block[1]) {
+			if block == nil || !regexp.MustCompile(`stops (.* )?`+w.threat+`( |\n)`).MatchString(block[1]) {
 				t.Errorf("%s does not name threat %s:\n%s", w.check, w.threat, out)
 			}
 			if !strings.Contains(out, "verdict:  FAILED") || strings.Contains(out, "VSA:") {
