@@ -134,7 +134,7 @@ func TestCorpusGoogleCloudBuild(t *testing.T) {
 			},
 			digest: gcbImage, check: provenance.CheckSourceRepo, threat: threat.D1},
 		{name: "other image digest", digest: strings.TrimSuffix(gcbImage, "3") + "4",
-			check: policy.CheckProvenance, threat: threat.F2},
+			check: provenance.CheckSubject, threat: threat.F3},
 		{name: "only a key that signs raw payloads trusted",
 			policy: func(s string) string { return strings.Replace(s, "keys: [worker, signer]", "keys: [regional]", 1) },
 			digest: gcbImage, check: policy.CheckProvenance, threat: threat.F2},

@@ -123,10 +123,10 @@ func WriteCoverage(w io.Writer, cov []ArtifactCoverage) error {
 		fmt.Fprintf(tw, "artifacts[%d] (%s): %d mitigated, %d open\n", c.Index, strings.Join(sel, ", "), len(c.Mitigated), len(c.Open))
 		fmt.Fprintln(tw, "THREAT\tSTATUS\tCHECKS\tTITLE")
 		for _, t := range c.Mitigated {
-			fmt.Fprintf(tw, "%s\tmitigated\t%s\t%s\n", t.ID, strings.Join(c.By[t.ID], ", "), t.Title)
+			fmt.Fprintf(tw, "%s\tmitigated\t%s\t%s\n", string(t.ID), strings.Join(c.By[t.ID], ", "), t.Title)
 		}
 		for _, t := range c.Open {
-			fmt.Fprintf(tw, "%s\topen\t-\t%s\n", t.ID, t.Title)
+			fmt.Fprintf(tw, "%s\topen\t-\t%s\n", string(t.ID), t.Title)
 		}
 	}
 	return tw.Flush()

@@ -483,12 +483,14 @@ func (e *evaluation) provenance(advisory bool) *provOutcome {
 	x.Artifact = e.in.Artifact
 	opts := provenance.Options{TrustRoot: e.p.builders, Profiles: e.p.profiles, Now: e.in.Time}
 	var best *provOutcome
+	var otherSubjects []*envelopeIn // provenance about other artifacts
 	bestScore := -1
 	for _, in := range e.envs {
 		if in.st == nil || !isProvenanceType(in.st.PredicateType) {
 			continue
 		}
 		if _, err := in.st.MatchSubjects(e.in.Artifact, buildtrust.DigestPolicy{}); err != nil {
+			otherSubjects = append(otherSubjects, in)
 			continue
 		}
 		vs, err := e.verify(in, e.p.builderKeys)
@@ -509,6 +511,17 @@ func (e *evaluation) provenance(advisory bool) *provOutcome {
 		}
 	}
 	if best == nil {
+		// Genuine provenance of other bytes says more than "none": the
+		// artifact was swapped after the build, or its provenance replayed.
+		// Checked only now, so unrelated provenance costs no signature check
+		// on the success path.
+		for _, in := range otherSubjects {
+			if _, err := e.verify(in, e.p.builderKeys); err == nil {
+				e.add(Check{Check: fail(provenance.CheckSubject, []threat.ID{threat.F3, threat.G5}, digestString(e.in.Artifact), subjectsText(in.st),
+					"provenance signed by a trusted builder is about other artifacts, not these bytes").Check, Advisory: advisory})
+				break
+			}
+		}
 		e.add(Check{Check: fail(CheckProvenance, []threat.ID{threat.F2, threat.G3}, "provenance signed by a trusted builder for this artifact", "none",
 			"no provenance for this artifact verified with the keys of trust.builders").Check, Advisory: advisory})
 		return nil
@@ -523,6 +536,15 @@ func (e *evaluation) provenance(advisory bool) *provOutcome {
 			"the best provenance found failed the checks above").Check, Advisory: advisory})
 	}
 	return best
+}
+
+// subjectsText names a statement's subjects by name and digest.
+func subjectsText(st *buildtrust.Statement) string {
+	var parts []string
+	for _, sub := range st.Subject {
+		parts = append(parts, strings.TrimSpace(sub.Name+" "+digestString(sub.Digest)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func passedCount(cs []buildtrust.Check) int {
