@@ -21,6 +21,7 @@ import (
 
 	"github.com/buildtrust/buildtrust"
 	"github.com/buildtrust/buildtrust/internal/buildenvtest"
+	"github.com/buildtrust/buildtrust/threat"
 	"github.com/buildtrust/buildtrust/vsa"
 )
 
@@ -297,7 +298,8 @@ func TestTamperedUploadsRejected(t *testing.T) {
 }
 
 // Bytes other than the attested artifact, with genuine attestations: the
-// provenance names another digest (THREAT-F3), so no provenance applies.
+// trusted provenance is about another digest (THREAT-F3), so no provenance
+// applies to these bytes.
 func TestArtifactNotAttested(t *testing.T) {
 	h, store := newTestHandler(t, nil)
 	b := build(t, buildenvtest.Options{})
@@ -308,8 +310,15 @@ func TestArtifactNotAttested(t *testing.T) {
 	if code != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d, response %+v", code, resp)
 	}
-	if !slices.Contains(failureIDs(resp), "policy.provenance") {
-		t.Errorf("failures %v lack policy.provenance", failureIDs(resp))
+	for _, want := range []string{"provenance.subject", "policy.provenance"} {
+		if !slices.Contains(failureIDs(resp), want) {
+			t.Errorf("failures %v lack %s", failureIDs(resp), want)
+		}
+	}
+	for _, f := range resp.Failures {
+		if f.ID == "provenance.subject" && (!slices.Contains(f.Threats, threat.F3) || f.Expected == "" || f.Actual == "") {
+			t.Errorf("provenance.subject failure %+v: want threat F3 with the expected and actual digests", f)
+		}
 	}
 	if resp.Artifact == nil || resp.Artifact.Digest[buildtrust.SHA256] == b.ArtifactDigest[buildtrust.SHA256] {
 		t.Errorf("artifact %+v: the digest must be that of the bytes received", resp.Artifact)
