@@ -483,18 +483,26 @@ func (e *evaluation) provenance(advisory bool) *provOutcome {
 	x.Artifact = e.in.Artifact
 	opts := provenance.Options{TrustRoot: e.p.builders, Profiles: e.p.profiles, Now: e.in.Time}
 	var best *provOutcome
-	var otherSubjects []*envelopeIn // provenance about other artifacts
+	// Provenance that did not get as far as the checks, kept to explain a
+	// failure: about other artifacts (with the subject error), or about
+	// this one but without a trusted signature.
+	var otherSubjects []*envelopeIn
+	var subjectErrs []error
+	var unsigned *envelopeIn
 	bestScore := -1
 	for _, in := range e.envs {
 		if in.st == nil || !isProvenanceType(in.st.PredicateType) {
 			continue
 		}
 		if _, err := in.st.MatchSubjects(e.in.Artifact, buildtrust.DigestPolicy{}); err != nil {
-			otherSubjects = append(otherSubjects, in)
+			otherSubjects, subjectErrs = append(otherSubjects, in), append(subjectErrs, err)
 			continue
 		}
 		vs, err := e.verify(in, e.p.builderKeys)
 		if err != nil {
+			if unsigned == nil {
+				unsigned = in
+			}
 			continue
 		}
 		r, err := provenance.Check(provenance.FromVerified(vs), x, opts)
@@ -515,12 +523,21 @@ func (e *evaluation) provenance(advisory bool) *provOutcome {
 		// artifact was swapped after the build, or its provenance replayed.
 		// Checked only now, so unrelated provenance costs no signature check
 		// on the success path.
-		for _, in := range otherSubjects {
+		for i, in := range otherSubjects {
 			if _, err := e.verify(in, e.p.builderKeys); err == nil {
-				e.add(Check{Check: fail(provenance.CheckSubject, []threat.ID{threat.F3, threat.G5}, digestString(e.in.Artifact), subjectsText(in.st),
-					"provenance signed by a trusted builder is about other artifacts, not these bytes").Check, Advisory: advisory})
+				threats, why := []threat.ID{threat.F3, threat.G5}, subjectErrs[i]
+				var ce *buildtrust.CheckError
+				if errors.As(why, &ce) {
+					threats, why = ce.Threats, ce.Err // V2 too when only weak digests overlap
+				}
+				e.add(Check{Check: fail(provenance.CheckSubject, threats, digestString(e.in.Artifact), subjectsText(in.st),
+					"provenance signed by a trusted builder is not about these bytes: "+why.Error()).Check, Advisory: advisory})
 				break
 			}
+		}
+		if unsigned != nil {
+			e.add(Check{Check: fail(provenance.CheckBuilderSigner, []threat.ID{threat.F4, threat.G6}, "a signature by a key of trust.builders", "none valid",
+				unsigned.source+": provenance for these bytes without a valid signature by a trusted builder key (edited after signing, or signed by another key)").Check, Advisory: advisory})
 		}
 		e.add(Check{Check: fail(CheckProvenance, []threat.ID{threat.F2, threat.G3}, "provenance signed by a trusted builder for this artifact", "none",
 			"no provenance for this artifact verified with the keys of trust.builders").Check, Advisory: advisory})
