@@ -2,10 +2,8 @@ package main
 
 import (
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/buildtrust/buildtrust/internal/buildenvtest"
@@ -30,32 +28,11 @@ const (
 // demoPolicy fills the policy template with the world's public keys and
 // roots, and compiles it.
 func demoPolicy(w *buildenvtest.World) (*policy.Policy, error) {
-	var roots []map[string]string
-	for _, b := range w.SNPRootBundles {
-		roots = append(roots, map[string]string{"productLine": b.ProductLine, "pem": string(b.PEM)})
-	}
-	rootsJSON, err := json.Marshal(roots)
-	if err != nil {
-		return nil, err
-	}
-	// JSON strings are YAML flow scalars, so a quoted PEM fits on one line.
-	quote := func(s string) string {
-		b, _ := json.Marshal(s)
-		return string(b)
-	}
-	text := strings.NewReplacer(
-		"${BUILDER_PEM}", quote(w.Builder.PEM),
-		"${IMAGE_BUILDER_PEM}", quote(w.ImageBuilder.PEM),
-		"${IMAGE_PRODUCER_PEM}", quote(w.ImageProducer.PEM),
-		"${LAUNCH_SIGNER_PEM}", quote(w.LaunchSigner.PEM),
-		"${AK_PEM}", quote(w.AKPEM),
-		"${SNP_ROOTS}", string(rootsJSON),
-		"${TDX_ROOTS_PEM}", quote(string(w.TDXRootsPEM)),
-	).Replace(policyTemplate)
-	if m := placeholder.FindString(text); m != "" {
+	text := w.FillPolicy([]byte(policyTemplate))
+	if m := placeholder.Find(text); m != nil {
 		return nil, fmt.Errorf("policy template: %s is not filled", m)
 	}
-	return policy.Parse([]byte(text))
+	return policy.Parse(text)
 }
 
 // demoOptions are the handler options of the demonstration: the world's
