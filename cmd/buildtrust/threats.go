@@ -104,7 +104,7 @@ func runThreats(args []string, stdout, stderr io.Writer) int {
 			if t.Draft {
 				draft = " (draft)"
 			}
-			fmt.Fprintf(stdout, "%s  %s\n  category: %s; level: %s%s\n  threat: %s\n  mitigation: %s\n\n", t.ID, t.Title, t.Category, t.Level, draft, t.Threat, t.Mitigation)
+			fmt.Fprintf(stdout, "%s  %s\n  category: %s; level: %s%s\n  threat: %s\n  mitigation: %s\n\n", string(t.ID), t.Title, t.Category, t.Level, draft, t.Threat, t.Mitigation)
 		}
 		return exitOK
 	}
@@ -115,7 +115,7 @@ func runThreats(args []string, stdout, stderr io.Writer) int {
 		if t.Draft {
 			level += " (draft)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.ID, t.Category, level, t.Title)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", string(t.ID), t.Category, level, t.Title)
 	}
 	tw.Flush()
 	fmt.Fprintf(stdout, "\n%d threats. -v prints descriptions; -policy FILE shows what a policy leaves open.\n", len(all))

@@ -76,6 +76,9 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "verify", "-vsa-out and -vsa-key go together")
 	case *vsaOut != "" && *resourceURI == "":
 		return usageError(stderr, "verify", "-vsa-out needs -resource-uri: a VSA names the resource it is about (VSA-5)")
+	case len(atts)+len(evidence) > limits.MaxPolicyInputs:
+		// Checked before reading: the policy package refuses more anyway.
+		return usageError(stderr, "verify", "more than %d attestation and evidence files", limits.MaxPolicyInputs)
 	}
 	when, err := parseTime(*at)
 	if err != nil {
@@ -206,7 +209,7 @@ func writeResult(w io.Writer, res *policy.Result, in policy.Input, verbose bool)
 	if subject == "" {
 		subject = formatDigests(in.Artifact)
 	}
-	fmt.Fprintf(w, "%s  %s\n", res.Verdict, subject)
+	fmt.Fprintf(w, "%s  %s\n", res.Verdict, sanitize(subject))
 	polName := res.Policy.Name
 	if polName == "" {
 		polName = res.Policy.URI
@@ -254,7 +257,7 @@ func writeResult(w io.Writer, res *policy.Result, in policy.Input, verbose bool)
 			if c.Advisory {
 				adv = " (advisory)"
 			}
-			fmt.Fprintf(tw, "  %s\t%s%s\t%s\t%s\n", c.Outcome, c.ID, adv, threatList(c.Threats), oneLine(detail, 100))
+			fmt.Fprintf(tw, "  %s\t%s%s\t%s\t%s\n", c.Outcome, c.ID, adv, threatList(c.Threats), sanitize(oneLine(detail, 100)))
 		}
 		tw.Flush()
 	}
@@ -264,12 +267,17 @@ func writeResult(w io.Writer, res *policy.Result, in policy.Input, verbose bool)
 	}
 	fmt.Fprintln(w)
 	if len(res.OpenThreats) > 0 {
-		fmt.Fprintf(w, "Open threats (%d, not mitigated by any passed check): %s\n", len(res.OpenThreats), threatList(res.OpenThreats))
+		fmt.Fprintf(w, "Open threats (%d, not mitigated by any passed check; \"buildtrust threats -v\" describes them):\n", len(res.OpenThreats))
+		for ids := res.OpenThreats; len(ids) > 0; {
+			n := min(len(ids), 12)
+			fmt.Fprintf(w, "  %s\n", threatList(ids[:n]))
+			ids = ids[n:]
+		}
 	}
 	if len(res.Ignored) > 0 {
 		fmt.Fprintf(w, "Ignored inputs (%d):\n", len(res.Ignored))
 		for _, ig := range res.Ignored {
-			fmt.Fprintf(w, "  %s: %s\n", ig.Source, oneLine(ig.Reason, 160))
+			fmt.Fprintf(w, "  %s: %s\n", ig.Source, sanitize(oneLine(ig.Reason, 160)))
 		}
 	}
 }
@@ -280,14 +288,16 @@ func writeCheck(w io.Writer, c policy.Check) {
 		fmt.Fprintf(w, "  [threats %s]", threatList(c.Threats))
 	}
 	fmt.Fprintln(w)
+	// Actual values and messages quote the attestations, which anybody
+	// can write: sanitize keeps them from driving the terminal.
 	if c.Expected != "" {
-		fmt.Fprintf(w, "       expected: %s\n", c.Expected)
+		fmt.Fprintf(w, "       expected: %s\n", sanitize(c.Expected))
 	}
 	if c.Actual != "" {
-		fmt.Fprintf(w, "       actual:   %s\n", c.Actual)
+		fmt.Fprintf(w, "       actual:   %s\n", sanitize(c.Actual))
 	}
 	if c.Message != "" {
-		fmt.Fprintf(w, "       message:  %s\n", c.Message)
+		fmt.Fprintf(w, "       message:  %s\n", sanitize(c.Message))
 	}
 }
 

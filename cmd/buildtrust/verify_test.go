@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -272,5 +273,34 @@ func TestVSAOutNeedsPolicySection(t *testing.T) {
 	}
 	if r := runCLI(t, args...).wantCode(t, exitUsage); !strings.Contains(r.stderr, "no vsa section") {
 		t.Errorf("%s", r)
+	}
+}
+
+// Attestations as one file each (repeated flags, written --flag), and the
+// response-time TEE report as evidence.
+func TestVerifySeparateFiles(t *testing.T) {
+	f := scenario(t, buildenvtest.Options{Response: true})
+	args := []string{"verify", "--policy", f.policy, "--artifact", f.artifact, "--time", world.Now.Format(time.RFC3339), "--format", "json"}
+	for i, a := range f.bundleResult.Attestations {
+		args = append(args, "--attestations", writeFile(t, f.dir, "att-"+strconv.Itoa(i)+".json", a))
+	}
+	for _, e := range f.evidence {
+		args = append(args, "--evidence", e)
+	}
+	res := decodeResult(t, runCLI(t, args...).wantCode(t, exitOK))
+	if res.BuildEnvLevel != 3 || res.outcome("buildenv.response") != "PASS" {
+		t.Errorf("BuildEnv L%d, buildenv.response %q", res.BuildEnvLevel, res.outcome("buildenv.response"))
+	}
+	// Dropping the evidence files breaks the chain the launch references.
+	noEvidence := args[:0:0]
+	for i := 0; i < len(args); i++ {
+		if args[i] == "--evidence" {
+			i++
+			continue
+		}
+		noEvidence = append(noEvidence, args[i])
+	}
+	if res := decodeResult(t, runCLI(t, noEvidence...).wantCode(t, exitRejected)); res.BuildEnvLevel == 3 {
+		t.Errorf("BuildEnv L3 without the evidence")
 	}
 }

@@ -166,7 +166,7 @@ func runVSAVerify(args []string, stdout, stderr io.Writer) int {
 				}
 				fmt.Fprintln(stdout)
 			}
-			fmt.Fprintf(stdout, "  error: %v\n", err)
+			fmt.Fprintf(stdout, "  error: %s\n", sanitize(err.Error()))
 		}
 		return exitRejected
 	}
@@ -182,14 +182,14 @@ func runVSAVerify(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "VERIFIED  %s\n", *vsaFile)
 	fmt.Fprintf(stdout, "  verifier:       %s\n", v.Verifier)
 	fmt.Fprintf(stdout, "  signed by:      %s\n", strings.Join(signers, ", "))
-	fmt.Fprintf(stdout, "  resourceUri:    %s\n", p.ResourceURI)
+	fmt.Fprintf(stdout, "  resourceUri:    %s\n", sanitize(p.ResourceURI))
 	fmt.Fprintf(stdout, "  result:         %s\n", p.VerificationResult)
-	fmt.Fprintf(stdout, "  verifiedLevels: %s\n", strings.Join(p.VerifiedLevels, ", "))
+	fmt.Fprintf(stdout, "  verifiedLevels: %s\n", sanitize(strings.Join(p.VerifiedLevels, ", ")))
 	if !p.TimeVerified.IsZero() {
 		fmt.Fprintf(stdout, "  timeVerified:   %s\n", p.TimeVerified.Format("2006-01-02T15:04:05Z07:00"))
 	}
 	if p.Policy.URI != "" {
-		fmt.Fprintf(stdout, "  policy:         %s %s\n", p.Policy.URI, formatDigests(p.Policy.Digest))
+		fmt.Fprintf(stdout, "  policy:         %s %s\n", sanitize(p.Policy.URI), formatDigests(p.Policy.Digest))
 	}
 	fmt.Fprintln(stdout, "  checks:")
 	for _, c := range v.Checks {
