@@ -18,7 +18,8 @@
 //	buildtrust verify -policy FILE (-artifact FILE | -digest ALG:HEX) -attestations FILE... [flags]
 //
 // Evaluates an artifact against a policy (package policy): every attestation
-// file (a DSSE envelope or a JSON Lines bundle) and evidence file (event
+// file (a DSSE envelope, a JSON Lines bundle, or gcloud --show-provenance
+// output, of which only the signed envelopes are used) and evidence file (event
 // logs, SEV-SNP reports and certificate tables, TDX quotes and collateral
 // referenced by digest) is verified, and the policy's expectations applied.
 // It prints the verdict and the Build and BuildEnv levels reached first,

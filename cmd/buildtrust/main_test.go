@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"os"
@@ -38,32 +37,6 @@ func testWorld(t testing.TB) *buildenvtest.World {
 	return world
 }
 
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
-}
-
-// fillPolicy replaces the ${…} placeholders of testdata/policy.yaml with the
-// world's keys and roots, as policy/cases_test.go does for its copy.
-func fillPolicy(w *buildenvtest.World, text string) []byte {
-	var roots []map[string]string
-	for _, b := range w.SNPRootBundles {
-		roots = append(roots, map[string]string{"productLine": b.ProductLine, "pem": string(b.PEM)})
-	}
-	rootsJSON, _ := json.Marshal(roots)
-	r := strings.NewReplacer(
-		"${BUILDER_PEM}", jsonString(w.Builder.PEM),
-		"${IMAGE_BUILDER_PEM}", jsonString(w.ImageBuilder.PEM),
-		"${IMAGE_PRODUCER_PEM}", jsonString(w.ImageProducer.PEM),
-		"${LAUNCH_SIGNER_PEM}", jsonString(w.LaunchSigner.PEM),
-		"${VERIFIER_PEM}", jsonString(w.Verifier.PEM),
-		"${AK_PEM}", jsonString(w.AKPEM),
-		"${SNP_ROOTS}", string(rootsJSON),
-		"${TDX_ROOTS_PEM}", jsonString(string(w.TDXRootsPEM)),
-	)
-	return []byte(r.Replace(text))
-}
-
 // policyText returns the filled test policy, edited by edit when non-nil.
 func policyText(t testing.TB, edit func(string) string) []byte {
 	t.Helper()
@@ -75,7 +48,7 @@ func policyText(t testing.TB, edit func(string) string) []byte {
 	if edit != nil {
 		text = edit(text)
 	}
-	return fillPolicy(testWorld(t), text)
+	return testWorld(t).FillPolicy([]byte(text))
 }
 
 func writeFile(t testing.TB, dir, name string, data []byte) string {

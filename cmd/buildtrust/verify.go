@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"github.com/buildtrust/buildtrust"
 	"github.com/buildtrust/buildtrust/internal/limits"
 	"github.com/buildtrust/buildtrust/policy"
+	"github.com/buildtrust/buildtrust/provenance"
 	"github.com/buildtrust/buildtrust/threat"
 )
 
@@ -23,10 +25,11 @@ and BuildEnv levels reached and every failed check with the threats it stops.
 
 The artifact is given as a file (hashed with SHA-256 and SHA-512) or as one or
 more digests. The policy selects its expectations by -name (default: the base
-name of -artifact) or -purl. Attestation files are DSSE envelopes or JSON
-Lines bundles of envelopes; evidence files are the blobs attestations
-reference by digest (event logs, SEV-SNP reports and certificate tables, TDX
-quotes and collateral). Repeat -attestations and -evidence for each file.
+name of -artifact) or -purl. Attestation files are DSSE envelopes, JSON Lines
+bundles of envelopes, or gcloud --show-provenance output (its signed
+envelopes are used). Evidence files are the blobs attestations reference by
+digest: event logs, SEV-SNP reports and certificate tables, TDX quotes and
+collateral. Repeat -attestations and -evidence for each file.
 
 -time defaults to the current time. Certificates, collateral and freshness
 are judged at that time, so the same inputs may pass today and fail later;
@@ -116,6 +119,14 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return usageError(stderr, "verify", "-attestations: %v", err)
 		}
+		envs, err := gcloudEnvelopes(b)
+		if err != nil {
+			return usageError(stderr, "verify", "-attestations: %s: %v", f, err)
+		}
+		if envs != nil {
+			in.Attestations = append(in.Attestations, envs...)
+			continue
+		}
 		in.Attestations = append(in.Attestations, b)
 	}
 	for _, f := range evidence {
@@ -158,6 +169,35 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		return exitRejected
 	}
 	return exitOK
+}
+
+// gcloudEnvelopes returns the provenance envelopes of a gcloud
+// --show-provenance document, which is how Google Cloud Build hands out its
+// provenance, so that it can be given to verify as it is; nil for any other
+// input, which goes to the policy unchanged. Only the signed envelopes are
+// kept (provenance.ParseGCloud), so nothing unsigned is trusted; the VSA's
+// inputAttestations then name the envelopes, not the gcloud document.
+func gcloudEnvelopes(data []byte) ([][]byte, error) {
+	if !bytes.Contains(data, []byte(`"provenance_summary"`)) {
+		return nil, nil // cheap test first: most attestation files are not gcloud's
+	}
+	var probe map[string]json.RawMessage
+	if bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) && json.Unmarshal(data, &probe) == nil && probe["provenance_summary"] != nil {
+		entries, err := provenance.ParseGCloud(data)
+		if err != nil {
+			return nil, err
+		}
+		out := make([][]byte, 0, len(entries))
+		for _, e := range entries {
+			b, err := json.Marshal(e.Envelope)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, b)
+		}
+		return out, nil
+	}
+	return nil, nil
 }
 
 // loadPolicy reads and compiles a policy, printing every problem with its
