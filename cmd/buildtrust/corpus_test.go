@@ -279,3 +279,40 @@ artifacts:
 		t.Errorf("other source: %+v", res.Checks)
 	}
 }
+
+// An in-toto/scai-demos SCAI v0.2 report, signed by functionary key
+// 1f5750…. The oracle is scai-demos' own policy, hermetic-evidence.yml: the
+// attestation whose SHA-256 it pins must assert NonHermeticBuild with
+// strace.log as evidence. (The corpus README's rows for build.* and
+// bad-build.* name the two attributes the other way round; the files and
+// the upstream policy agree with each other, not with the README.)
+func TestCorpusSCAIReport(t *testing.T) {
+	pol, err := os.ReadFile(corpusFile(t, "scai-demos/policies/hermetic-evidence.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := corpusFile(t, "scai-demos/examples/hermetic-evidence/metadata/attestations/build.1f575092.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	if !strings.Contains(string(pol), `attestationID: "`+hex.EncodeToString(sum[:])+`"`) ||
+		!strings.Contains(string(pol), "assertion.attribute == 'NonHermeticBuild'") {
+		t.Fatalf("hermetic-evidence.yml does not pin this attestation as NonHermeticBuild")
+	}
+	in := inspectJSON(t, path)
+	if k := getString(t, in, "signatures", "0", "keyid"); !strings.HasPrefix(k, "1f57509240de") {
+		t.Errorf("keyid %q", k)
+	}
+	pred := get(t, in, "statement", "predicate")
+	if getString(t, pred, "kind") != "SCAI attribute report v0.2" {
+		t.Fatalf("predicate %v", pred)
+	}
+	if a := getString(t, pred, "attributes", "0", "kind"); a != "NonHermeticBuild" {
+		t.Errorf("attribute %q, want NonHermeticBuild", a)
+	}
+	if ev := getString(t, pred, "attributes", "0", "evidence"); !strings.HasPrefix(ev, "strace.log ") {
+		t.Errorf("evidence %q", ev)
+	}
+}
