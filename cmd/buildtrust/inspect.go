@@ -463,6 +463,9 @@ func (in inspector) evidenceFields(n *node, mb *scai.MeasuredBoot, t *scai.Hardw
 				m.set("inlineEventLog", l)
 			}
 		}
+		if mb.AKCertificate != nil && len(mb.AKCertificate.Content) > 0 {
+			m.set("inlineAKCertificate", certNode(mb.AKCertificate.Content))
+		}
 		n.set("measuredBoot", m)
 	}
 	if t != nil {

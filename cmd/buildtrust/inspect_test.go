@@ -143,6 +143,19 @@ func TestInspectAttestations(t *testing.T) {
 			t.Errorf("no %q among the bundle's entries: %v", k, kinds)
 		}
 	}
+	// The launch's inline TPM evidence is decoded: quote and AK certificate.
+	for i := range b.Attestations {
+		pred := get(t, in, "entries", strconv.Itoa(i), "statement", "predicate").(map[string]any)
+		if pred["kind"] != "BuildEnv launch attestation (SCAI v0.3)" {
+			continue
+		}
+		if k := getString(t, pred, "measuredBoot", "inlineQuote", "kind"); k != "TPM 2.0 quote (TPMS_ATTEST)" {
+			t.Errorf("inline quote: %q", k)
+		}
+		if k := getString(t, pred, "measuredBoot", "inlineAKCertificate", "kind"); k != "X.509 certificate" {
+			t.Errorf("inline AK certificate: %q", k)
+		}
+	}
 	// The dispatch names the build.
 	text := runCLI(t, "inspect", f.bundle).wantCode(t, exitOK).stdout
 	if !strings.Contains(text, "buildId:") || !strings.Contains(text, buildenvtest.BuildID) {
