@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -69,20 +68,7 @@ type caseWant struct {
 	Mitigated     []string          `json:"mitigated,omitempty"`
 }
 
-var (
-	worldOnce sync.Once
-	world     *buildenvtest.World
-	worldErr  error
-)
-
-func testWorld(t testing.TB) *buildenvtest.World {
-	t.Helper()
-	worldOnce.Do(func() { world, worldErr = buildenvtest.NewWorld() })
-	if worldErr != nil {
-		t.Fatal(worldErr)
-	}
-	return world
-}
+func testWorld(t testing.TB) *buildenvtest.World { return buildenvtest.Shared(t) }
 
 func jsonString(s string) string {
 	b, _ := json.Marshal(s)

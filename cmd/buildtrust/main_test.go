@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,20 +21,7 @@ import (
 // variant, under the world's keys and test roots, written to a temporary
 // directory as a user would have them on disk.
 
-var (
-	worldOnce sync.Once
-	world     *buildenvtest.World
-	worldErr  error
-)
-
-func testWorld(t testing.TB) *buildenvtest.World {
-	t.Helper()
-	worldOnce.Do(func() { world, worldErr = buildenvtest.NewWorld() })
-	if worldErr != nil {
-		t.Fatal(worldErr)
-	}
-	return world
-}
+func testWorld(t testing.TB) *buildenvtest.World { return buildenvtest.Shared(t) }
 
 // policyText returns the filled test policy, edited by edit when non-nil.
 func policyText(t testing.TB, edit func(string) string) []byte {
@@ -68,6 +54,7 @@ type files struct {
 	bundle       string   // the attestations as one .intoto.jsonl
 	evidence     []string // one file per evidence blob
 	bundleResult *buildenvtest.Bundle
+	now          time.Time // the world's verification time
 }
 
 // scenario builds a bundle of the test world and writes policy, artifact,
@@ -81,6 +68,7 @@ func scenario(t testing.TB, o buildenvtest.Options) files {
 	}
 	dir := t.TempDir()
 	f := files{dir: dir, bundleResult: b}
+	f.now = w.Now
 	f.policy = writeFile(t, dir, "policy.yaml", policyText(t, nil))
 	f.artifact = writeFile(t, dir, w.ArtifactName, b.Artifact)
 	f.bundle = writeFile(t, dir, w.ArtifactName+".intoto.jsonl", b.JSONL())
@@ -93,7 +81,7 @@ func scenario(t testing.TB, o buildenvtest.Options) files {
 // verifyArgs are the arguments of "verify" for a scenario at the world's time.
 func (f files) verifyArgs(extra ...string) []string {
 	args := []string{"verify", "-policy", f.policy, "-artifact", f.artifact, "-attestations", f.bundle,
-		"-time", world.Now.Format(time.RFC3339)}
+		"-time", f.now.Format(time.RFC3339)}
 	for _, e := range f.evidence {
 		args = append(args, "-evidence", e)
 	}

@@ -83,7 +83,7 @@ func TestVerifyByDigest(t *testing.T) {
 	f := scenario(t, buildenvtest.Options{})
 	sum := sha256.Sum256(f.bundleResult.Artifact)
 	args := []string{"verify", "-policy", f.policy, "-digest", "sha256:" + hex.EncodeToString(sum[:]),
-		"-name", buildenvtest.ArtifactName, "-attestations", f.bundle, "-time", world.Now.Format(time.RFC3339)}
+		"-name", buildenvtest.ArtifactName, "-attestations", f.bundle, "-time", testWorld(t).Now.Format(time.RFC3339)}
 	for _, e := range f.evidence {
 		args = append(args, "-evidence", e)
 	}
@@ -139,7 +139,7 @@ func TestVerifyUnusableInput(t *testing.T) {
 	garbage := writeFile(t, f.dir, "garbage.bin", []byte("\x00\x01not an attestation"))
 	badPolicy := writeFile(t, f.dir, "bad.yaml", []byte("apiVersion: buildtrust.dev/policy/v1\nartifacts: nope\n"))
 	missing := filepath.Join(f.dir, "missing")
-	at := world.Now.Format(time.RFC3339)
+	at := testWorld(t).Now.Format(time.RFC3339)
 	for name, tc := range map[string]struct {
 		args []string
 		msg  string
@@ -199,7 +199,7 @@ func TestVSARoundTrip(t *testing.T) {
 	const verifier = "https://verifier.example.com/registry-admission/v1"
 	sum := sha256.Sum256(policyText(t, nil))
 	base := []string{"vsa", "verify", "-vsa", out, "-verifier-id", verifier, "-artifact", f.artifact,
-		"-time", world.Now.Add(time.Hour).Format(time.RFC3339)}
+		"-time", testWorld(t).Now.Add(time.Hour).Format(time.RFC3339)}
 	args := func(extra ...string) []string { return append(append([]string(nil), base...), extra...) }
 
 	ok := runCLI(t, args("-key", pub, "-resource-uri", uri, "-level", "SLSA_BUILD_LEVEL_3", "-level", "SLSA_BUILDENV_LEVEL_3",
@@ -280,7 +280,7 @@ func TestVSAOutNeedsPolicySection(t *testing.T) {
 // response-time TEE report as evidence.
 func TestVerifySeparateFiles(t *testing.T) {
 	f := scenario(t, buildenvtest.Options{Response: true})
-	args := []string{"verify", "--policy", f.policy, "--artifact", f.artifact, "--time", world.Now.Format(time.RFC3339), "--format", "json"}
+	args := []string{"verify", "--policy", f.policy, "--artifact", f.artifact, "--time", testWorld(t).Now.Format(time.RFC3339), "--format", "json"}
 	for i, a := range f.bundleResult.Attestations {
 		args = append(args, "--attestations", writeFile(t, f.dir, "att-"+strconv.Itoa(i)+".json", a))
 	}

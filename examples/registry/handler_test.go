@@ -25,22 +25,7 @@ import (
 	"github.com/buildtrust/buildtrust/vsa"
 )
 
-var (
-	worldOnce sync.Once
-	world     *buildenvtest.World
-	worldErr  error
-)
-
-// testWorld is shared: a World is immutable, and making one generates the
-// TDX chain.
-func testWorld(t testing.TB) *buildenvtest.World {
-	t.Helper()
-	worldOnce.Do(func() { world, worldErr = buildenvtest.NewWorld() })
-	if worldErr != nil {
-		t.Fatal(worldErr)
-	}
-	return world
-}
+func testWorld(t testing.TB) *buildenvtest.World { return buildenvtest.Shared(t) }
 
 // newTestHandler returns a handler over a fresh store, with edit applied to
 // its options.

@@ -3,6 +3,8 @@ package buildenvtest
 import (
 	"encoding/json"
 	"strings"
+	"sync"
+	"testing"
 )
 
 // FillPolicy replaces the placeholders of a policy document template with
@@ -37,4 +39,19 @@ func jsonValue(v any) string {
 		panic(err) // strings and string maps always marshal
 	}
 	return string(b)
+}
+
+// shared is the World tests share: a World is immutable and safe for
+// concurrent use, and making one generates the TDX chain and the AK CA.
+var shared = sync.OnceValues(NewWorld)
+
+// Shared returns one World for all the tests of a package, failing tb if
+// it cannot be made.
+func Shared(tb testing.TB) *World {
+	tb.Helper()
+	w, err := shared()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return w
 }
