@@ -62,14 +62,19 @@ func (p pair[T]) check(tb testing.TB) {
 // sub-benchmarks impl=floor, impl=peer, impl=ours (so `benchstat -col
 // /impl` puts them side by side), then the informative variants.
 //
-// ours runs last so that it can report the ratios ours/peer and ours/floor
-// against the measurements taken just before it, in the same -count
-// repetition: under a shared machine's drifting load, adjacent measurements
-// are more comparable than medians over the whole run. benchstat then
-// summarizes those ratios over the repetitions like any other metric.
+// ours runs after the peer and the floor so that it can report the ratios
+// ours/peer and ours/floor as metrics, against the median of the peer and
+// floor samples this process has taken so far. With -count 1 per process
+// (as ./run does, N processes in a row) that is the measurement taken just
+// before, so each ratio compares neighbours in time, and benchstat
+// summarizes the ratios over the processes like any other metric: under a
+// shared machine's drifting load, that is steadier than a ratio of
+// medians taken minutes apart. (With -count N in one process, `go test`
+// repeats each sub-benchmark N times in a row, so the ratio is against the
+// median of the peer's N samples, all taken before ours.)
 func (p pair[T]) bench(b *testing.B) {
 	p.check(b)
-	ns := map[string]float64{}
+	samples := map[string][]float64{}
 	run := func(name string, f func() error) {
 		b.Run("impl="+name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -78,13 +83,14 @@ func (p pair[T]) bench(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			ns[name] = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+			ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+			samples[name] = append(samples[name], ns)
 			if name == "ours" {
-				if ns["peer"] > 0 {
-					b.ReportMetric(ns["ours"]/ns["peer"], "ours/peer")
+				if peer := median(samples["peer"]); peer > 0 {
+					b.ReportMetric(ns/peer, "ours/peer")
 				}
-				if ns["floor"] > 0 {
-					b.ReportMetric(ns["ours"]/ns["floor"], "ours/floor")
+				if floor := median(samples["floor"]); floor > 0 {
+					b.ReportMetric(ns/floor, "ours/floor")
 				}
 			}
 		})
@@ -97,6 +103,18 @@ func (p pair[T]) bench(b *testing.B) {
 		f := p.extra[name]
 		run(name, func() error { return f(in) })
 	}
+}
+
+// median is the median of xs, 0 for none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(xs))
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // flip returns a copy of b with byte i changed (bit 0 flipped).
