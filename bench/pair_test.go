@@ -19,16 +19,17 @@ import (
 type pair[T any] struct {
 	peer     string                   // the peer library, for messages
 	genuine  T                        // both sides must accept it
-	tampered map[string]T             // each one byte off the genuine input; both must reject
+	tampered map[string]T             // minimal edits of the genuine input (one byte, one bit); both must reject
 	ours     func(T) error            // our verifier, as a user calls it
 	theirs   func(T) error            // the peer, configured to check what ours checks where it can
 	floor    func() error             // the unavoidable signature checks
 	extra    map[string]func(T) error // informative variants of ours (e.g. cold cache), timed after ours
 }
 
-// check asserts what makes the timings meaningful: both sides and the floor
-// accept the genuine input, and both sides reject every tampered input. A
-// benchmark that skipped this could time an early-exit error path.
+// check asserts what makes the timings meaningful: both sides (and the
+// variants of ours) and the floor accept the genuine input, and both sides
+// reject every tampered input. A benchmark that skipped this could time an
+// early-exit error path.
 func (p pair[T]) check(tb testing.TB) {
 	tb.Helper()
 	if err := p.ours(p.genuine); err != nil {
@@ -54,6 +55,11 @@ func (p pair[T]) check(tb testing.TB) {
 		}
 		if err := p.theirs(in); err == nil {
 			tb.Errorf("%s accepts a tampered input (%s)", p.peer, what)
+		}
+		for name, f := range p.extra {
+			if err := f(in); err == nil {
+				tb.Errorf("%s accepts a tampered input (%s)", name, what)
+			}
 		}
 	}
 }
