@@ -16,6 +16,7 @@ import (
 	"github.com/buildtrust/buildtrust/tee"
 	"github.com/buildtrust/buildtrust/threat"
 	"github.com/buildtrust/buildtrust/tpm"
+	"github.com/buildtrust/buildtrust/vsa"
 )
 
 // Check IDs of the BuildEnv chain (DESIGN.md: image → boot → hardware →
@@ -222,6 +223,42 @@ func (e *evaluation) followChain(prov *provOutcome, in *envelopeIn, l *scai.Laun
 
 // imageLink checks the build image: accepted, with trusted provenance, and
 // its signed reference values (BENV-L1-1, BENV-L2-1, BENV-L2-2).
+// imageVSA looks for a VSA from trust.verifiers about the build image
+// (BENV-L1-2) and returns the highest Build level one vouches for, the
+// envelope it came from, or why none counted. Failures name E8
+// (vsa.Options.BuildImage).
+func (e *evaluation) imageVSA(image buildtrust.ResourceDescriptor, acc *VSAAcceptance) (int, *envelopeIn, string) {
+	uri := acc.ResourceURI
+	if uri == "" {
+		uri = image.URI
+	}
+	if uri == "" {
+		return 0, nil, "an image VSA needs a resourceUri to compare: set acceptImageVSAs.resourceUri, or name the image by URI in the launch"
+	}
+	best, why := 0, "no VSA for the image was presented"
+	var bestIn *envelopeIn
+	for _, in := range e.envs {
+		if in.st == nil || in.st.PredicateType != vsa.PredicateType {
+			continue
+		}
+		if _, err := in.st.MatchSubjects(image.Digest, buildtrust.DigestPolicy{}); err != nil {
+			continue
+		}
+		v, err := vsa.Verify(in.raw, vsa.Options{Verifiers: e.p.verifiers, Subject: image.Digest, ResourceURI: uri,
+			RequiredLevels: []string{vsa.LevelToken(vsa.TrackBuild, 2)}, MaxAge: acc.MaxAge.Duration, Now: e.in.Time, BuildImage: true})
+		if err != nil {
+			why = fmt.Sprintf("%s: %v", in.source, err)
+			continue
+		}
+		for _, lv := range v.Predicate.VerifiedLevels {
+			if track, lvl, ok := vsa.ParseLevel(lv); ok && track == vsa.TrackBuild && lvl > best {
+				best, bestIn = lvl, in
+			}
+		}
+	}
+	return best, bestIn, why
+}
+
 func (e *evaluation) imageLink(c *chain, l *scai.Launch) *scai.ImageReferenceValues {
 	ce := e.art.env
 	if l.Image == nil {
@@ -273,6 +310,14 @@ func (e *evaluation) imageLink(c *chain, l *scai.Launch) *scai.ImageReferenceVal
 			imgLevel, found = r.BuildLevel, true
 			in := in
 			c.uses = append(c.uses, func() { e.use("image-provenance", in) })
+		}
+	}
+	if acc := ce.doc.AcceptImageVSAs; acc != nil && imgLevel < 3 {
+		if lvl, in, reason := e.imageVSA(l.Image.Image, acc); in != nil && lvl > imgLevel {
+			imgLevel, found = lvl, true
+			c.uses = append(c.uses, func() { e.use("image-vsa", in) })
+		} else if !found && reason != "" {
+			why = reason
 		}
 	}
 	switch {

@@ -486,12 +486,20 @@ func (p *Policy) ruleDeclared(name string) bool {
 	return false
 }
 
+// acceptsImageVSAs reports whether the artifact's environment lets image
+// VSAs stand in for image provenance (then trust.verifiers, not
+// trust.imageBuilders, vouches for the image).
+func (p *Policy) acceptsImageVSAs(a *Artifact) bool {
+	e, ok := p.doc.Environments[a.Environment]
+	return ok && e.AcceptImageVSAs != nil
+}
+
 // requireEnvironmentTrust reports the trust inputs a BuildEnv level needs
 // and the policy lacks: missing roots fail at compile time, not as a
 // surprise denial for every artifact.
 func (p *Policy) requireEnvironmentTrust(ps *problems, at string, a *Artifact) {
 	t := &p.doc.Trust
-	if a.BuildEnvLevel >= 1 && len(t.ImageBuilders) == 0 {
+	if a.BuildEnvLevel >= 1 && len(t.ImageBuilders) == 0 && !p.acceptsImageVSAs(a) {
 		ps.add(at+"/buildEnvLevel", "BuildEnv L1 needs trust.imageBuilders (BENV-L1-1)")
 	}
 	if a.BuildEnvLevel >= 2 {
@@ -574,6 +582,9 @@ func (p *Policy) compileEnvironment(ps *problems, name string, e *Environment) *
 		if !found {
 			ps.add(fmt.Sprintf("%s/imageBuilders/%d", at, i), "image builder %q is not in trust.imageBuilders", id)
 		}
+	}
+	if e.AcceptImageVSAs != nil && len(p.doc.Trust.Verifiers) == 0 {
+		ps.add(at+"/acceptImageVSAs", "image VSAs are accepted but trust.verifiers is empty")
 	}
 	if len(e.Components) == 0 {
 		ce.components = slices.Clone(scai.RequiredComponents)

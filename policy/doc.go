@@ -37,9 +37,11 @@
 //     allowed values and ignore list), the required Build and BuildEnv
 //     levels, the environment, CEL rules, VSA acceptance, maximum age, and
 //     whether the response-time binding is required.
-//   - environments: accepted images, reference-value components, TPM PCRs,
-//     SEV-SNP and TDX expectations (TCB minimums, product, VMPL, host data,
-//     RTMRs, accepted TCB statuses).
+//   - environments: accepted images, image VSAs from trusted verifiers in
+//     place of image provenance (acceptImageVSAs, BENV-L1-2),
+//     reference-value components, TPM PCRs, SEV-SNP and TDX expectations
+//     (TCB minimums, product, VMPL, host data, RTMRs, accepted TCB
+//     statuses).
 //   - rules: CEL expressions (cel.dev/cel-go) over verified claims only,
 //     each naming the threats it addresses. Variables: artifact, provenance
 //     (the verified, normalized SLSA v1 predicate), buildLevel,
@@ -62,7 +64,7 @@
 //	policy.buildLevel          the Build level reached ≥ required
 //	buildenv.launch            L1  launch attestation, trusted signer or self-signed (E7, E9)
 //	buildenv.provenance.environment  L1  the provenance names this environment (E7)
-//	buildenv.image(.accepted)  L1  image provenance from a trusted image builder at Build L2+ (E8)
+//	buildenv.image(.accepted)  L1  image provenance from a trusted image builder at Build L2+, or an accepted image VSA (E8)
 //	buildenv.image.level       L2  the image was built at Build L3 (BENV-L2-1)
 //	buildenv.refvalues         L2  complete reference values from a trusted producer (BENV-L2-2; E9)
 //	buildenv.boot, tpm.*       L2  TPM quote by a trusted AK, bound to the identity, log replays (E9)
@@ -106,7 +108,7 @@
 //
 // # Not yet
 //
-// Fetching evidence by downloadLocation (callers supply the bytes), image
-// VSAs in place of image provenance, following resolvedDependencies
-// (PROV-VER-7), and TDX v5 quotes (see tee/tdx).
+// Fetching evidence by downloadLocation (callers supply the bytes),
+// following resolvedDependencies (PROV-VER-7), and TDX v5 quotes (see
+// tee/tdx).
 package policy

@@ -228,6 +228,12 @@ type Environment struct {
 	// Components are the reference-value components that must be present
 	// and match; empty: bootloader, kernel, build-agent, rootfs (BENV-L2-2).
 	Components []string `json:"components,omitempty" desc:"components whose reference values must be present and match"`
+	// AcceptImageVSAs lets a VSA from trust.verifiers about the build image
+	// (BENV-L1-2) stand in for the image's provenance: its verifiedLevels
+	// give the image's Build level. Its resourceUri must equal
+	// ResourceURI, or else the image URI the verified launch names. nil:
+	// only image provenance counts.
+	AcceptImageVSAs *VSAAcceptance `json:"acceptImageVSAs,omitempty" desc:"accept a VSA from trust.verifiers about the build image in place of its provenance"`
 	// TPM are the boot expectations beyond the image's reference values.
 	TPM *TPMExpectations `json:"tpm,omitempty"`
 	// SEVSNP and TDX are the hardware expectations; the platform the

@@ -799,7 +799,7 @@ var problemThreats = sync.OnceValue(func() []threat.ID {
 	return ids
 })
 
-var roles = []string{"provenance", "vsa", "assessment", "image-provenance", "reference-values", "launch", "dispatch", "evidence"}
+var roles = []string{"provenance", "vsa", "assessment", "image-provenance", "image-vsa", "reference-values", "launch", "dispatch", "evidence"}
 
 func roleOrder(role string) int {
 	if i := slices.Index(roles, role); i >= 0 {
