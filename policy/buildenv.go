@@ -325,7 +325,11 @@ func (e *evaluation) imageLink(c *chain, l *scai.Launch) *scai.ImageReferenceVal
 		if why == "" {
 			why = "no provenance for the image was presented"
 		}
-		c.add(1, fail(CheckEnvImage, thrImage, "image provenance from trust.imageBuilders", digestString(img), why))
+		want := "image provenance from trust.imageBuilders"
+		if ce.doc.AcceptImageVSAs != nil {
+			want += ", or an image VSA from trust.verifiers"
+		}
+		c.add(1, fail(CheckEnvImage, thrImage, want, digestString(img), why))
 	case imgLevel < 2:
 		c.add(1, fail(CheckEnvImage, thrImage, "image built at Build L2 or more (BENV-L1-1)", fmt.Sprintf("L%d", imgLevel), "the image builder is not trusted at Build L2"))
 	default:
