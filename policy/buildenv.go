@@ -68,8 +68,10 @@ type chain struct {
 	teeEv      tee.Evidence
 	image      buildtrust.DigestSet
 	uses       []func()
-	env        map[string]any
-	pcrs       map[string]any
+	banks      []tpm.PCRBank // the verified quote's PCRs
+	// complete is set when every link ran: only then do rules see the
+	// environment's claims.
+	complete bool
 }
 
 func (c *chain) add(level int, cs ...Check) {
@@ -162,8 +164,8 @@ func (e *evaluation) buildEnv(prov *provOutcome, v *vsaStandIn) {
 			u()
 		}
 	}
-	if best.env != nil {
-		e.claims[VarEnvironment] = best.env
+	if best.complete {
+		e.envChain = best
 	}
 	if req == 0 {
 		e.add(notApplicable(CheckBuildEnv, nil, fmt.Sprintf("the policy requires no BuildEnv level; L%d reached%s", level, capped)))
@@ -180,7 +182,7 @@ func (e *evaluation) buildEnv(prov *provOutcome, v *vsaStandIn) {
 // followChain verifies one environment: launch, image, reference values,
 // boot, hardware, dispatch and its tie to the provenance.
 func (e *evaluation) followChain(prov *provOutcome, in *envelopeIn, l *scai.Launch) *chain {
-	c := &chain{launchIn: in}
+	c := &chain{launchIn: in, checks: make([]levelCheck, 0, 64)}
 	// Launch: signed by a trusted launch signer, or by its own identity key
 	// (whose only trust is the hardware evidence checked below).
 	idKey, err := l.IdentityKey(buildtrust.KeyOptions{})
@@ -205,20 +207,35 @@ func (e *evaluation) followChain(prov *provOutcome, in *envelopeIn, l *scai.Laun
 	e.provenanceLink(c, prov)
 	e.responseLink(c, prov)
 	c.level = c.reached()
-	c.env = map[string]any{"image": digestMap(c.image), "pcrs": c.pcrs}
+	c.complete = true
+	return c
+}
+
+// envClaims renders what the chain verified as the CEL variable
+// environment; built only when a rule may read it.
+func (c *chain) envClaims() map[string]any {
+	pcrs := map[string]any{}
+	for _, b := range c.banks {
+		m := map[string]any{}
+		for i, v := range b.PCRs {
+			m[fmt.Sprint(i)] = hex.EncodeToString(v)
+		}
+		pcrs[tpm.HashName(b.Hash)] = m
+	}
+	env := map[string]any{"image": digestMap(c.image), "pcrs": pcrs}
 	if c.claims != nil {
 		tcb := map[string]any{}
 		for _, s := range c.claims.TCB.Components {
 			tcb[s.Name] = int64(s.Value)
 		}
-		c.env["platform"] = string(c.claims.Platform)
-		c.env["measurement"] = hex.EncodeToString(c.claims.Measurement)
-		c.env["debug"] = c.claims.Debug
-		c.env["tcb"] = tcb
-		c.env["tcbStatus"] = c.claims.TCB.Status
-		c.env["product"] = c.claims.Product
+		env["platform"] = string(c.claims.Platform)
+		env["measurement"] = hex.EncodeToString(c.claims.Measurement)
+		env["debug"] = c.claims.Debug
+		env["tcb"] = tcb
+		env["tcbStatus"] = c.claims.TCB.Status
+		env["product"] = c.claims.Product
 	}
-	return c
+	return env
 }
 
 // imageLink checks the build image: accepted, with trusted provenance, and
@@ -442,15 +459,7 @@ func (e *evaluation) bootLink(c *chain, l *scai.Launch, rv *scai.ImageReferenceV
 		b, _ := e.evidence(rd)
 		c.uses = append(c.uses, func() { e.useBlob("evidence", b) })
 	}
-	bootPCRs := map[string]any{}
-	for _, b := range res.Quote.Banks {
-		m := map[string]any{}
-		for i, v := range b.PCRs {
-			m[fmt.Sprint(i)] = hex.EncodeToString(v)
-		}
-		bootPCRs[tpm.HashName(b.Hash)] = m
-	}
-	c.pcrs = bootPCRs
+	c.banks = res.Quote.Banks
 	if rv == nil {
 		return // buildenv.refvalues already failed
 	}

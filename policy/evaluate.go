@@ -252,6 +252,10 @@ type evaluation struct {
 	blobs  map[string][]byte // hex SHA-256 → evidence bytes
 	used   map[string]bool
 	claims map[string]any // CEL variables
+	// What the CEL variables provenance and environment are made of, when
+	// verified; rendered only if the artifact has rules.
+	provClaims *provenance.Parsed
+	envChain   *chain
 }
 
 // Evaluate verifies every attestation and piece of evidence with the
@@ -281,6 +285,7 @@ func (p *Policy) Evaluate(ctx context.Context, in Input) (*Result, error) {
 		Policy:   PolicyRef{Name: p.doc.Name, URI: p.policyURI(), Digest: p.source.Clone()},
 		Artifact: ArtifactRef{Name: in.Name, PURL: in.PURL, Digest: in.Artifact.Clone(), ResourceURI: in.ResourceURI},
 		Time:     in.Time.UTC(),
+		Checks:   make([]Check, 0, 96), // a full BuildEnv L3 evaluation runs about 70
 	}
 	e.claims[VarArtifact] = map[string]any{"name": in.Name, "purl": in.PURL, "resourceUri": in.ResourceURI, "digest": digestMap(in.Artifact)}
 	if err := e.read(); err != nil {
@@ -547,7 +552,7 @@ func (e *evaluation) provenance(advisory bool) *provOutcome {
 	if best.passed {
 		e.use("provenance", best.in)
 		e.add(pass(CheckProvenance, []threat.ID{threat.F2, threat.G3}, best.in.source))
-		e.claims[VarProvenance] = provenanceClaims(best.result.Provenance)
+		e.provClaims = best.result.Provenance
 	} else {
 		e.add(Check{Check: fail(CheckProvenance, []threat.ID{threat.F2, threat.G3}, "provenance that meets the expectations", best.in.source,
 			"the best provenance found failed the checks above").Check, Advisory: advisory})
@@ -689,14 +694,30 @@ func (e *evaluation) buildLevel(prov *provOutcome, v *vsaStandIn) {
 
 // levelThreats are the threats a level of a track addresses, up to level.
 func levelThreats(prefix threat.Level, level int) []threat.ID {
-	var out []threat.ID
-	for l := 1; l <= level; l++ {
-		for _, t := range threat.ByLevel(threat.Level(fmt.Sprintf("%s%d", prefix, l))) {
-			out = append(out, t.ID)
+	if ids, ok := levelThreatIDs()[fmt.Sprintf("%s%d", prefix, level)]; ok {
+		return ids
+	}
+	return nil
+}
+
+// levelThreatIDs maps "Build L2", "BuildEnv L3", … to the threats of that
+// level and those below, computed once (the catalog is fixed). The slices
+// are shared: callers must not modify them.
+var levelThreatIDs = sync.OnceValue(func() map[string][]threat.ID {
+	m := map[string][]threat.ID{}
+	for _, prefix := range []string{"Build L", "BuildEnv L"} {
+		var ids []threat.ID
+		for l := 0; l <= 3; l++ {
+			if l > 0 {
+				for _, t := range threat.ByLevel(threat.Level(fmt.Sprintf("%s%d", prefix, l))) {
+					ids = append(ids, t.ID)
+				}
+			}
+			m[fmt.Sprintf("%s%d", prefix, l)] = slices.Clip(slices.Clone(ids))
 		}
 	}
-	return out
-}
+	return m
+})
 
 // maxAge bounds how old the build is.
 func (e *evaluation) maxAge(prov *provOutcome) {
@@ -727,6 +748,15 @@ func (e *evaluation) maxAge(prov *provOutcome) {
 
 // rules evaluates the artifact's CEL rules over the verified claims.
 func (e *evaluation) rules() {
+	if len(e.art.rules) == 0 {
+		return
+	}
+	if e.provClaims != nil {
+		e.claims[VarProvenance] = provenanceClaims(e.provClaims)
+	}
+	if e.envChain != nil {
+		e.claims[VarEnvironment] = e.envChain.envClaims()
+	}
 	e.claims[VarBuildLevel] = int64(e.res.BuildLevel)
 	e.claims[VarBuildEnvLevel] = int64(e.res.BuildEnvLevel)
 	for _, r := range e.art.rules {
