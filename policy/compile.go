@@ -556,8 +556,25 @@ func (p *Policy) compileExpectations(ps *problems, at string, e *ProvenanceExpec
 		}
 		params[ptr] = provenance.ParameterRule{Values: values}
 	}
+	var deps []provenance.DependencyRule
+	for i, d := range e.Dependencies {
+		dat := fmt.Sprintf("%s/dependencies/%d", at, i)
+		if d.URI == "" || d.URI == "*" {
+			ps.add(dat+"/uri", "a dependency rule needs a uri (or a prefix ending in *)")
+		}
+		rule := provenance.DependencyRule{URI: d.URI, Required: d.Required}
+		for j, ds := range d.Digests {
+			set := buildtrust.DigestSet(ds)
+			if err := set.Validate(); err != nil {
+				ps.add(fmt.Sprintf("%s/digests/%d", dat, j), "%v", err)
+			}
+			rule.Digests = append(rule.Digests, set)
+		}
+		deps = append(deps, rule)
+	}
 	return &provenance.Expectations{
-		BuilderIDs: e.Builders, BuilderVersions: e.BuilderVersions, SourceRepository: e.SourceRepository,
+		Dependencies: deps,
+		BuilderIDs:   e.Builders, BuilderVersions: e.BuilderVersions, SourceRepository: e.SourceRepository,
 		SourceBranch: e.Branch, SourceTag: e.Tag, SourceVersionedTag: e.VersionedTag, SourceCommit: e.Commit,
 		ConfigPath: e.ConfigPath, BuildTypes: e.BuildTypes, Parameters: params, IgnoreParameters: e.IgnoreParameters,
 		InsecureSkipSource: e.InsecureSkipSource, InsecureAllowUnknownParameters: e.InsecureAllowUnknownParameters,

@@ -99,6 +99,10 @@ func conformanceCases() []conformanceCase {
 			policy.CheckEnvBootComponent + "kernel", env("kernel")},
 		{threat.E10, "the TEE guest runs with debugging enabled: the host can read and write its memory",
 			"tee.sevsnp.debug", env("debug-tee")},
+		{threat.DEP_2, "the build used another compiler than the one the policy pins (resolvedDependencies names another digest)",
+			provenance.CheckDependencies, pinnedCase("https://toolchains.example.com/gcc-14.2.tar.xz", strings.Repeat("66", 32))},
+		{threat.DEP_3, "a library fetched during the build is not the pinned release (another digest at the same URI)",
+			provenance.CheckDependencies, pinnedCase("https://deps.example.com/libfoo-1.4.tar.gz", strings.Repeat("77", 32))},
 		{threat.F1, "provenance signed with a trusted key but naming a builder the policy does not trust",
 			provenance.CheckBuilderID, prov(func(p *provenance.Provenance, _ *[]buildtrust.ResourceDescriptor) {
 				p.RunDetails.Builder.ID = "https://ci.attacker.example/runner/v1"
@@ -161,21 +165,51 @@ func conformanceCases() []conformanceCase {
 	}
 }
 
+// pinnedCase is a policy pinning a toolchain and a library by digest, and
+// a build whose resolvedDependencies list uri with digest instead (uri "":
+// every dependency as pinned).
+func pinnedCase(uri, digest string) func(t *testing.T) (*policy.Policy, policy.Input) {
+	return func(t *testing.T) (*policy.Policy, policy.Input) {
+		p := provenanceOnlyPolicy(t, func(s string) string {
+			return strings.Replace(s, "      configPath: build/release.mk\n", "      configPath: build/release.mk\n"+pinnedDependencies, 1)
+		})
+		return p, provenanceInput(t, func(p *provenance.Provenance, _ *[]buildtrust.ResourceDescriptor) {
+			deps := []buildtrust.ResourceDescriptor{
+				{URI: "https://toolchains.example.com/gcc-14.2.tar.xz", Digest: buildtrust.DigestSet{buildtrust.SHA256: strings.Repeat("11", 32)}},
+				{URI: "https://deps.example.com/libfoo-1.4.tar.gz", Digest: buildtrust.DigestSet{buildtrust.SHA256: strings.Repeat("22", 32)}},
+			}
+			for i := range deps {
+				if deps[i].URI == uri {
+					deps[i].Digest = buildtrust.DigestSet{buildtrust.SHA256: digest}
+				}
+			}
+			p.BuildDefinition.ResolvedDependencies = append(p.BuildDefinition.ResolvedDependencies, deps...)
+		}, nil)
+	}
+}
+
+// pinnedDependencies are the dependency expectations of the DEP cases.
+const pinnedDependencies = `      dependencies:
+        - {uri: "https://toolchains.example.com/*", digests: [{sha256: "1111111111111111111111111111111111111111111111111111111111111111"}], required: true}
+        - {uri: "https://deps.example.com/libfoo-*", digests: [{sha256: "2222222222222222222222222222222222222222222222222222222222222222"}]}
+`
+
 // outOfScope are the catalog threats no check of this library mitigates,
 // with the reason. TestThreatConformance requires every catalog threat to
 // be in exactly one of the two lists.
 var outOfScope = map[string]string{
-	"A1":  "source threats (A–C) are mitigated by the source platform's controls (SLSA Source track), not by verifying a build: out of scope",
-	"B":   "source review and change-management threats: the SLSA Source track; a policy can only pin repository, ref and commit (D1, D2)",
-	"C1":  "source platform (SCM) compromise: outside what build attestations can show",
-	"C2":  "source platform (SCM) compromise: outside what build attestations can show",
-	"E2":  "SLSA lists it as not a problem: the consumer computes the artifact's digest itself, so a forged output digest fails to match (provenance.subject, as in the F3 case)",
-	"H1":  "package selection (dependency confusion) happens in the consumer's resolver before verification; Artifact.Match pins names but does not resolve",
-	"H2":  "typosquatting is a consumer's choice of name: out of scope",
-	"I1":  "improper usage of a correct artifact: out of scope",
-	"DEP": "dependency threats need each dependency's own attestations; expectations over resolvedDependencies are not implemented yet",
-	"AV":  "availability threats (deleted code, de-listed artifacts or provenance) cannot be shown by signatures: out of scope",
-	"V1":  "tampering with the recorded expectations is guarded by how the policy is distributed; the VSA records the policy's digest so a change is visible, but no check can detect it",
+	"A1":    "source threats (A–C) are mitigated by the source platform's controls (SLSA Source track), not by verifying a build: out of scope",
+	"B":     "source review and change-management threats: the SLSA Source track; a policy can only pin repository, ref and commit (D1, D2)",
+	"C1":    "source platform (SCM) compromise: outside what build attestations can show",
+	"C2":    "source platform (SCM) compromise: outside what build attestations can show",
+	"E2":    "SLSA lists it as not a problem: the consumer computes the artifact's digest itself, so a forged output digest fails to match (provenance.subject, as in the F3 case)",
+	"H1":    "package selection (dependency confusion) happens in the consumer's resolver before verification; Artifact.Match pins names but does not resolve",
+	"H2":    "typosquatting is a consumer's choice of name: out of scope",
+	"I1":    "improper usage of a correct artifact: out of scope",
+	"DEP-1": "a vulnerable dependency is a matter of vulnerability data, not of how the artifact was built: out of scope",
+	"DEP-4": "dependencies used at run time are outside the build: out of scope",
+	"AV":    "availability threats (deleted code, de-listed artifacts or provenance) cannot be shown by signatures: out of scope",
+	"V1":    "tampering with the recorded expectations is guarded by how the policy is distributed; the VSA records the policy's digest so a change is visible, but no check can detect it",
 }
 
 func outOfScopeReason(id threat.ID) (string, bool) {
@@ -183,7 +217,7 @@ func outOfScopeReason(id threat.ID) (string, bool) {
 	if r, ok := outOfScope[s]; ok {
 		return r, true
 	}
-	for _, prefix := range []string{"B", "DEP", "AV"} {
+	for _, prefix := range []string{"B", "AV"} {
 		if strings.HasPrefix(s, prefix) && (len(s) == len(prefix) || s[len(prefix)] == '-' || (s[len(prefix)] >= '0' && s[len(prefix)] <= '9')) {
 			return outOfScope[prefix], true
 		}
@@ -203,7 +237,8 @@ func TestThreatConformance(t *testing.T) {
 		"genuine BuildEnv L3": func(t *testing.T) (*policy.Policy, policy.Input) {
 			return basePolicy(t, nil), genuine(t, buildenvtest.Options{})
 		},
-		"genuine VSA": vsaCase(nil, ""),
+		"genuine VSA":                 vsaCase(nil, ""),
+		"genuine pinned dependencies": pinnedCase("", ""),
 	} {
 		t.Run(name, func(t *testing.T) {
 			p, in := build(t)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/buildtrust/buildtrust/provenance"
 	"github.com/buildtrust/buildtrust/threat"
 )
 
@@ -74,6 +75,9 @@ func (p *Policy) coverageBy(a *compiledArtifact) map[threat.ID][]string {
 		}
 		if !e.InsecureAllowUnknownParameters {
 			add("provenance.parameters", threat.D4)
+		}
+		if len(e.Dependencies) > 0 {
+			add(provenance.CheckDependencies, threat.DEP_2, threat.DEP_3)
 		}
 	}
 	for _, id := range levelThreats("Build L", d.BuildLevel) {

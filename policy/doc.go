@@ -34,7 +34,8 @@
 //   - artifacts: selected by name or purl pattern, the first match applies;
 //     provenance expectations (builders, source repository, branch, tag or
 //     versioned tag, commit, config path, buildType, externalParameters
-//     allowed values and ignore list), the required Build and BuildEnv
+//     allowed values and ignore list, resolvedDependencies pinned by
+//     digest), the required Build and BuildEnv
 //     levels, the environment, CEL rules, VSA acceptance, maximum age, and
 //     whether the response-time binding is required.
 //   - environments: accepted images, image VSAs from trusted verifiers in
@@ -109,6 +110,7 @@
 // # Not yet
 //
 // Fetching evidence by downloadLocation (callers supply the bytes),
-// following resolvedDependencies (PROV-VER-7), and TDX v5 quotes (see
+// following resolvedDependencies recursively to their own attestations
+// (PROV-VER-7; they can be pinned by digest), and TDX v5 quotes (see
 // tee/tdx).
 package policy

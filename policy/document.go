@@ -193,6 +193,18 @@ type VSAAcceptance struct {
 	MaxAge Duration `json:"maxAge,omitempty" desc:"oldest acceptable timeVerified"`
 }
 
+// Dependency constrains the resolvedDependencies at a URI
+// (provenance.DependencyRule).
+type Dependency struct {
+	// URI is exact, or a prefix when it ends in "*". Required.
+	URI string `json:"uri" doc:"required" desc:"dependency uri, or a prefix ending in *"`
+	// Digests are the accepted digest sets; empty: any collision-resistant
+	// digest.
+	Digests []map[string]string `json:"digests,omitempty" desc:"accepted digest sets"`
+	// Required fails the check when no dependency has the URI.
+	Required bool `json:"required,omitempty" desc:"the dependency must be listed"`
+}
+
 // ProvenanceExpectations mirror provenance.Expectations.
 type ProvenanceExpectations struct {
 	// Builders are accepted builder IDs, each in Trust.Builders. Required.
@@ -210,6 +222,8 @@ type ProvenanceExpectations struct {
 	// Parameters maps a JSON Pointer relative to externalParameters to the
 	// values allowed there.
 	Parameters map[string][]any `json:"parameters,omitempty" desc:"allowed values per externalParameters JSON Pointer"`
+	// Dependencies pin resolvedDependencies by URI and digest (PROV-VER-7).
+	Dependencies []Dependency `json:"dependencies,omitempty" desc:"resolvedDependencies the build must have used, pinned by digest"`
 	// IgnoreParameters are pointers whose subtrees are not checked.
 	IgnoreParameters []string `json:"ignoreParameters,omitempty"`
 	// Insecure… opt-outs, for tests and migrations only.

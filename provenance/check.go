@@ -50,6 +50,7 @@ const (
 	CheckSourceRef     = "provenance.source.ref"    // D2
 	CheckSourceCommit  = "provenance.source.commit" // D2
 	CheckParameters    = "provenance.parameters"    // D4, E3
+	CheckDependencies  = "provenance.dependencies"  // PROV-VER-7: DEP-2, DEP-3
 	CheckTime          = "provenance.time"
 )
 
@@ -64,6 +65,7 @@ var checkThreats = map[string][]threat.ID{
 	CheckSourceRef:     {threat.D2},
 	CheckSourceCommit:  {threat.D2},
 	CheckParameters:    {threat.D4, threat.E3},
+	CheckDependencies:  {threat.DEP_2, threat.DEP_3},
 }
 
 // Identity is who signed a statement, as established by a signature
@@ -137,6 +139,30 @@ type ParameterRule struct {
 	Values []any
 }
 
+// DependencyRule constrains the resolvedDependencies whose uri matches URI
+// (PROV-VER-7): each must carry a digest, under the Expectations'
+// DigestPolicy, that matches one of Digests; with Required at least one
+// must be listed. Pinning the build's tools and fetched inputs this way
+// stops a build that used other ones (THREAT-DEP-2, THREAT-DEP-3) — as far
+// as the builder records them truthfully, which Build L3 is about.
+type DependencyRule struct {
+	// URI is the dependency's uri, exactly, or a prefix when it ends in
+	// "*" ("https://go.dev/dl/*"). Required.
+	URI string
+	// Digests are the accepted digest sets; empty: any dependency at URI
+	// is accepted as long as it has a collision-resistant digest.
+	Digests []buildtrust.DigestSet
+	// Required fails the check when no dependency matches URI.
+	Required bool
+}
+
+func (d DependencyRule) matches(uri string) bool {
+	if prefix, ok := strings.CutSuffix(d.URI, "*"); ok {
+		return strings.HasPrefix(uri, prefix)
+	}
+	return uri == d.URI
+}
+
 // Expectations are what the consumer expects of an artifact's provenance
 // (PROV-VER-6). A zero optional field means "not checked" and is reported
 // NOT_APPLICABLE; required fields fail closed when unset.
@@ -178,6 +204,10 @@ type Expectations struct {
 	// the check (PROV-VER-6) unless InsecureAllowUnknownParameters.
 	Parameters       map[string]ParameterRule
 	IgnoreParameters []string
+
+	// Dependencies constrain resolvedDependencies (PROV-VER-7); empty: not
+	// checked. Dependencies no rule matches are not constrained.
+	Dependencies []DependencyRule
 
 	// NotBefore and NotAfter bound startedOn and finishedOn; zero: unbounded.
 	NotBefore, NotAfter time.Time
@@ -290,6 +320,7 @@ func Check(att Attestation, exp Expectations, opts Options) (*Result, error) {
 	prof, known := profileFor(p, opts.Profiles)
 	checkSource(r, p, prof, known, exp)
 	checkParameters(r, p, prof, exp)
+	checkDependencies(r, p, exp)
 	checkTime(r, p, exp, opts)
 	return r, r.Err()
 }
@@ -536,6 +567,69 @@ func dependencyCommit(p *Parsed, repo string) string {
 		}
 	}
 	return ""
+}
+
+// checkDependencies applies the dependency rules: every resolved
+// dependency a rule matches must carry an accepted digest, and required
+// ones must be there (PROV-VER-7).
+func checkDependencies(r *Result, p *Parsed, exp Expectations) {
+	if len(exp.Dependencies) == 0 {
+		r.skip(CheckDependencies, "no dependency expectations")
+		return
+	}
+	matched := 0
+	for _, rule := range exp.Dependencies {
+		found := false
+		for _, rd := range p.BuildDefinition.ResolvedDependencies {
+			if !rule.matches(rd.URI) {
+				continue
+			}
+			found = true
+			if len(rd.Digest) == 0 {
+				r.fail(CheckDependencies, nil, ErrMismatch, "a digest", "none", fmt.Sprintf("dependency %s has no digest to pin it by", rd.URI))
+				return
+			}
+			ok := len(rule.Digests) == 0 && exp.DigestPolicy.Match(rd.Digest, rd.Digest) == nil
+			for _, want := range rule.Digests {
+				ok = ok || exp.DigestPolicy.Match(rd.Digest, want) == nil
+			}
+			if !ok {
+				r.fail(CheckDependencies, nil, ErrMismatch, digestSetsText(rule.Digests), digestSetText(rd.Digest),
+					fmt.Sprintf("dependency %s is not one the policy pins for %s", rd.URI, rule.URI))
+				return
+			}
+			matched++
+		}
+		if !found && rule.Required {
+			r.fail(CheckDependencies, nil, ErrMismatch, rule.URI, "absent", "a required dependency is not among resolvedDependencies")
+			return
+		}
+	}
+	r.pass(CheckDependencies, fmt.Sprintf("%d rules", len(exp.Dependencies)), fmt.Sprintf("%d dependencies pinned", matched))
+}
+
+func digestSetText(d buildtrust.DigestSet) string {
+	keys := make([]string, 0, len(d))
+	for k := range d {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + ":" + d[k]
+	}
+	return strings.Join(parts, ",")
+}
+
+func digestSetsText(ds []buildtrust.DigestSet) string {
+	if len(ds) == 0 {
+		return "any collision-resistant digest"
+	}
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = digestSetText(d)
+	}
+	return "one of " + strings.Join(parts, " | ")
 }
 
 // checkParameters applies the parameter rules, then rejects every leaf of

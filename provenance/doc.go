@@ -34,6 +34,7 @@
 //	provenance.source.ref      branch, tag, or semver versioned tag (D2)
 //	provenance.source.commit   source commit (D2)
 //	provenance.parameters      external parameters: exact values, allowed sets, ignore list; unknown ones rejected (D4, E3, PROV-VER-6)
+//	provenance.dependencies    resolvedDependencies pinned by URI (or prefix) and digest; required ones present (DEP-2, DEP-3, PROV-VER-7)
 //	provenance.time            startedOn ≤ finishedOn, not in the future, optionally within a window
 //
 // Where a fact lives depends on the buildType. A Profile says so with JSON

@@ -96,6 +96,7 @@ func ExampleVerify() {
 	// NOT_APPLICABLE  provenance.source.commit
 	// PASS            provenance.configPath
 	// PASS            provenance.parameters
+	// NOT_APPLICABLE  provenance.dependencies
 	// PASS            provenance.time
 	// fork rejected: true
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -53,7 +54,8 @@ func sample() Provenance {
 			},
 			InternalParameters: map[string]any{"github": map[string]any{"event_name": "push"}},
 			ResolvedDependencies: []buildtrust.ResourceDescriptor{{
-				URI: "git+https://" + testRepo + "@refs/tags/v1.2.3", Digest: buildtrust.DigestSet{buildtrust.GitCommit: testCommit}}},
+				URI: "git+https://" + testRepo + "@refs/tags/v1.2.3", Digest: buildtrust.DigestSet{buildtrust.GitCommit: testCommit}}, {
+				URI: toolchainURI, Digest: buildtrust.DigestSet{buildtrust.SHA256: toolchainSHA256}}},
 		},
 		RunDetails: RunDetails{
 			Builder:    Builder{ID: testBuilder + "@refs/tags/v2.1.0", Version: map[string]string{"runner": "2.300"}},
@@ -81,7 +83,69 @@ func expectations() Expectations {
 			"/inputs/release": {Values: []any{true}},
 			"/inputs/count":   {Values: []any{json.Number("9007199254740993")}},
 		},
+		Dependencies:  []DependencyRule{{URI: "https://go.dev/dl/*", Digests: []buildtrust.DigestSet{{buildtrust.SHA256: toolchainSHA256}}, Required: true}},
 		MinBuildLevel: 3,
+	}
+}
+
+const toolchainURI = "https://go.dev/dl/go1.26.0.linux-amd64.tar.gz"
+
+var toolchainSHA256 = strings.Repeat("7a", 32)
+
+// Dependency rules pin resolvedDependencies by digest (PROV-VER-7): another
+// toolchain, a missing required one, one without a digest or with only a
+// weak digest fails provenance.dependencies naming DEP-2 and DEP-3.
+func TestDependencies(t *testing.T) {
+	signer := newKey(t)
+	tests := []struct {
+		name  string
+		deps  func([]buildtrust.ResourceDescriptor) []buildtrust.ResourceDescriptor
+		rules []DependencyRule
+		pass  bool
+	}{
+		{name: "pinned", pass: true},
+		{name: "exact URI", rules: []DependencyRule{{URI: toolchainURI, Digests: []buildtrust.DigestSet{{buildtrust.SHA256: toolchainSHA256}}}}, pass: true},
+		{name: "any digest at the URI", rules: []DependencyRule{{URI: toolchainURI}}, pass: true},
+		{name: "unmatched optional rule", rules: []DependencyRule{{URI: "https://other.example/*"}}, pass: true},
+		{name: "other toolchain", deps: func(d []buildtrust.ResourceDescriptor) []buildtrust.ResourceDescriptor {
+			d[1].Digest = buildtrust.DigestSet{buildtrust.SHA256: strings.Repeat("66", 32)}
+			return d
+		}},
+		{name: "required toolchain missing", deps: func(d []buildtrust.ResourceDescriptor) []buildtrust.ResourceDescriptor { return d[:1] }},
+		{name: "no digest", deps: func(d []buildtrust.ResourceDescriptor) []buildtrust.ResourceDescriptor {
+			d[1].Digest = nil
+			d[1].Content = []byte("x") // still a valid descriptor
+			return d
+		}},
+		{name: "weak digest only", rules: []DependencyRule{{URI: "git+https://*"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := sample()
+			deps := slices.Clone(p.BuildDefinition.ResolvedDependencies)
+			if tt.deps != nil {
+				deps = tt.deps(deps)
+			}
+			p.BuildDefinition.ResolvedDependencies = deps
+			exp := expectations()
+			if tt.rules != nil {
+				exp.Dependencies = tt.rules
+			}
+			res, err := Verify(signed(t, signer, p), exp, options(signer))
+			if tt.pass {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			var ce *buildtrust.CheckError
+			if !errors.As(err, &ce) || ce.Check != CheckDependencies || !errors.Is(err, threat.DEP_2) || !errors.Is(err, threat.DEP_3) {
+				t.Fatalf("err = %v, want %s naming DEP-2 and DEP-3", err, CheckDependencies)
+			}
+			if res == nil || res.Passed() {
+				t.Fatal("result passed")
+			}
+		})
 	}
 }
 
