@@ -11,6 +11,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/buildtrust/buildtrust/internal/limits"
 )
@@ -145,6 +146,16 @@ func (d DigestSet) algorithms() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// String renders d as "alg:hex" pairs joined by commas, algorithms in
+// sorted order, for messages and check values.
+func (d DigestSet) String() string {
+	parts := make([]string, 0, len(d))
+	for _, alg := range d.algorithms() {
+		parts = append(parts, alg+":"+d[alg])
+	}
+	return strings.Join(parts, ",")
 }
 
 // Clone returns a copy of d.

@@ -147,3 +147,15 @@ func TestDigestPolicyMatch(t *testing.T) {
 		}
 	}
 }
+
+// String is deterministic: algorithms sorted, so messages and check values
+// do not depend on map order.
+func TestDigestSetString(t *testing.T) {
+	d := DigestSet{SHA512: "bb", SHA256: "aa", "gitCommit": "cc"}
+	if got, want := d.String(), "gitCommit:cc,sha256:aa,sha512:bb"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	if got := (DigestSet(nil)).String(); got != "" {
+		t.Errorf("nil set = %q", got)
+	}
+}

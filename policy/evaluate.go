@@ -848,15 +848,4 @@ func matchesAny(d buildtrust.DigestSet, sets []buildtrust.DigestSet) bool {
 	return false
 }
 
-func digestString(d buildtrust.DigestSet) string {
-	keys := make([]string, 0, len(d))
-	for k := range d {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		parts = append(parts, k+":"+d[k])
-	}
-	return strings.Join(parts, ",")
-}
+func digestString(d buildtrust.DigestSet) string { return d.String() }

@@ -594,7 +594,7 @@ func checkDependencies(r *Result, p *Parsed, exp Expectations) {
 				ok = ok || exp.DigestPolicy.Match(rd.Digest, want) == nil
 			}
 			if !ok {
-				r.fail(CheckDependencies, nil, ErrMismatch, digestSetsText(rule.Digests), digestSetText(rd.Digest),
+				r.fail(CheckDependencies, nil, ErrMismatch, digestSetsText(rule.Digests), rd.Digest.String(),
 					fmt.Sprintf("dependency %s is not one the policy pins for %s", rd.URI, rule.URI))
 				return
 			}
@@ -608,26 +608,13 @@ func checkDependencies(r *Result, p *Parsed, exp Expectations) {
 	r.pass(CheckDependencies, fmt.Sprintf("%d rules", len(exp.Dependencies)), fmt.Sprintf("%d dependencies pinned", matched))
 }
 
-func digestSetText(d buildtrust.DigestSet) string {
-	keys := make([]string, 0, len(d))
-	for k := range d {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + ":" + d[k]
-	}
-	return strings.Join(parts, ",")
-}
-
 func digestSetsText(ds []buildtrust.DigestSet) string {
 	if len(ds) == 0 {
 		return "any collision-resistant digest"
 	}
 	parts := make([]string, len(ds))
 	for i, d := range ds {
-		parts[i] = digestSetText(d)
+		parts[i] = d.String()
 	}
 	return "one of " + strings.Join(parts, " | ")
 }

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -66,19 +65,8 @@ func fileDigests(path string) (buildtrust.DigestSet, error) {
 	return ds, nil
 }
 
-// formatDigests writes a digest set as "alg:hex" in a stable order.
-func formatDigests(ds buildtrust.DigestSet) string {
-	algs := make([]string, 0, len(ds))
-	for alg := range ds {
-		algs = append(algs, alg)
-	}
-	sort.Strings(algs)
-	parts := make([]string, len(algs))
-	for i, alg := range algs {
-		parts[i] = alg + ":" + ds[alg]
-	}
-	return strings.Join(parts, " ")
-}
+// formatDigests writes a digest set as "alg:hex" pairs in a stable order.
+func formatDigests(ds buildtrust.DigestSet) string { return ds.String() }
 
 // parseTime reads -time; empty means now.
 func parseTime(s string) (time.Time, error) {
