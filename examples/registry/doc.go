@@ -33,9 +33,12 @@
 // A main package cannot be imported: copy handler.go, limits.go and store.go
 // into your server, replace MemoryStore with your storage (the [Store]
 // interface stages bytes while they stream in and publishes them only on
-// Commit), and mount the handler:
+// Commit), and mount the handler. limits.go and handler.go take some bounds
+// from this module's internal/limits package, which other modules cannot
+// import: write those out as constants (limits.go names each and why).
 //
-//	pol, err := policy.Read(policyFile) // compile once; safe for concurrent use
+//	f, err := os.Open("policy.yaml")
+//	pol, err := policy.Read(f) // compile once; safe for concurrent use
 //	h, err := NewHandler(Options{
 //		Policy:       pol,
 //		Store:        myStore,

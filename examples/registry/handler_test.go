@@ -534,26 +534,64 @@ func TestConcurrentUploads(t *testing.T) {
 	h, store := newTestHandler(t, nil)
 	genuine := build(t, buildenvtest.Options{})
 	debug := build(t, buildenvtest.Options{Tampers: []string{"debug-tee"}})
+	// Two genuine uploads of the same name race: one is published, the
+	// other finds it taken; the debuggable ones are rejected.
+	bundles := []*buildenvtest.Bundle{genuine, genuine, debug, debug}
+	type request struct {
+		body []byte
+		ct   string
+	}
+	reqs := make([]request, len(bundles))
+	for i, b := range bundles { // built here: t.Fatal must not run in the goroutines
+		reqs[i].body, reqs[i].ct = form(t, uploadParts(b)...)
+	}
 	var wg sync.WaitGroup
-	codes := make([]int, 4)
-	for i := range codes {
+	codes := make([]int, len(reqs))
+	for i, r := range reqs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			b := debug
-			if i == 0 {
-				b = genuine
-			}
-			body, ct := form(t, uploadParts(b)...)
-			codes[i], _ = post(t, h, body, ct)
+			req := httptest.NewRequest(http.MethodPost, "/upload", bytes.NewReader(r.body))
+			req.Header.Set("Content-Type", r.ct)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			codes[i] = rec.Code
 		}()
 	}
 	wg.Wait()
-	if !slices.Equal(codes, []int{200, 422, 422, 422}) {
-		t.Errorf("codes %v", codes)
+	first := []int{codes[0], codes[1]}
+	slices.Sort(first)
+	if !slices.Equal(first, []int{http.StatusOK, http.StatusConflict}) || codes[2] != 422 || codes[3] != 422 {
+		t.Errorf("codes %v, want one 200 and one 409 for the genuine pair, 422 for the others", codes)
 	}
 	if len(store.Names()) != 1 || store.Staging() != 0 {
 		t.Errorf("store %v, %d staged", store.Names(), store.Staging())
+	}
+}
+
+// Artifacts uploaded without a name are published under their purl, so
+// two of them do not collide and the same purl twice does.
+func TestStoreKeysByPURLWithoutName(t *testing.T) {
+	store := &MemoryStore{}
+	commit := func(purl string) error {
+		st, err := store.Stage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Discard()
+		return st.Commit(context.Background(), Artifact{PURL: purl})
+	}
+	if err := commit("pkg:generic/app@1.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	if err := commit("pkg:generic/lib@2.0.0"); err != nil {
+		t.Fatalf("a second purl-only artifact: %v", err)
+	}
+	if err := commit("pkg:generic/app@1.0.0"); !errors.Is(err, ErrExists) {
+		t.Fatalf("the same purl again: %v, want ErrExists", err)
+	}
+	if _, _, ok := store.Get("pkg:generic/lib@2.0.0"); !ok || store.Staging() != 0 {
+		t.Errorf("Get by purl: %v; staged %d", ok, store.Staging())
 	}
 }
 

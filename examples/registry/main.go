@@ -48,7 +48,7 @@ func serve(addr string) error {
 		return err
 	}
 	if err := writeDemo(os.Stdout, w, dir, addr); err != nil {
-		return err
+		return errors.Join(err, os.RemoveAll(dir))
 	}
 
 	mux := http.NewServeMux()

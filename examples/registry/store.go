@@ -33,8 +33,8 @@ type Store interface {
 type Staged interface {
 	// Write appends artifact bytes.
 	Write(p []byte) (int, error)
-	// Commit publishes the staged bytes under a.Name. It fails with
-	// ErrExists when the name is taken.
+	// Commit publishes the staged bytes under a.Name, or a.PURL when the
+	// upload named none. It fails with ErrExists when that is taken.
 	Commit(ctx context.Context, a Artifact) error
 	// Discard drops the staged bytes. After Commit it does nothing.
 	Discard() error
@@ -60,6 +60,15 @@ type MemoryStore struct {
 	staging int // stages neither committed nor discarded
 }
 
+// key is what an artifact is published under: its name, or its purl when
+// the upload named none.
+func (a Artifact) key() string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return a.PURL
+}
+
 type memoryItem struct {
 	meta Artifact
 	data []byte
@@ -73,7 +82,8 @@ func (s *MemoryStore) Stage(context.Context) (Staged, error) {
 	return &memoryStaged{store: s}, nil
 }
 
-// Get returns an accepted artifact and its bytes.
+// Get returns an accepted artifact and its bytes by name (by purl for
+// artifacts uploaded without a name).
 func (s *MemoryStore) Get(name string) (Artifact, []byte, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -81,7 +91,7 @@ func (s *MemoryStore) Get(name string) (Artifact, []byte, bool) {
 	return it.meta, it.data, ok
 }
 
-// Names lists the accepted artifacts, sorted.
+// Names lists the accepted artifacts by name (or purl), sorted.
 func (s *MemoryStore) Names() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -125,7 +135,7 @@ func (m *memoryStaged) Commit(_ context.Context, a Artifact) error {
 	if m.closed {
 		return errClosed
 	}
-	if _, ok := s.items[a.Name]; ok {
+	if _, ok := s.items[a.key()]; ok {
 		return ErrExists
 	}
 	if s.items == nil {
@@ -133,7 +143,7 @@ func (m *memoryStaged) Commit(_ context.Context, a Artifact) error {
 	}
 	a.Digest = a.Digest.Clone()
 	a.VSA = bytes.Clone(a.VSA)
-	s.items[a.Name] = memoryItem{meta: a, data: bytes.Clone(m.buf.Bytes())}
+	s.items[a.key()] = memoryItem{meta: a, data: bytes.Clone(m.buf.Bytes())}
 	m.closed = true
 	m.buf = bytes.Buffer{}
 	s.staging--
