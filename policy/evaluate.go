@@ -276,6 +276,16 @@ func (p *Policy) Evaluate(ctx context.Context, in Input) (*Result, error) {
 	if len(in.Attestations)+len(in.Evidence) > limits.MaxPolicyInputs {
 		return nil, fmt.Errorf("%w: more than %d inputs", ErrInput, limits.MaxPolicyInputs)
 	}
+	total := 0
+	for _, b := range in.Attestations {
+		total += len(b)
+	}
+	for _, b := range in.Evidence {
+		total += len(b)
+	}
+	if total > limits.MaxPolicyInputBytes {
+		return nil, fmt.Errorf("%w: %w", ErrInput, limits.TooLarge("attestations and evidence together", limits.MaxPolicyInputBytes))
+	}
 	if ctx == nil {
 		ctx = context.Background()
 	}

@@ -178,6 +178,10 @@ func TestEvaluateInput(t *testing.T) {
 		"no digest":   func(in *policy.Input) { in.Artifact = nil },
 		"bad digest":  func(in *policy.Input) { in.Artifact = buildtrust.DigestSet{"sha256": "xyz"} },
 		"many inputs": func(in *policy.Input) { in.Evidence = make([][]byte, 5000) },
+		"too many bytes together": func(in *policy.Input) {
+			big := make([]byte, 48<<20) // one buffer, three times: over 128 MiB in all
+			in.Evidence = [][]byte{big, big, big}
+		},
 	} {
 		x := in
 		mutate(&x)

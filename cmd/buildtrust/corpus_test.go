@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/buildtrust/buildtrust/internal/corpustest"
 )
 
 // Tests against real data nobody on this project wrote: the shared corpus
@@ -15,16 +17,11 @@ import (
 // source project's tests expect). The corpus is read in place, never copied,
 // and the tests skip when it is absent.
 
-// corpusDir is the corpus relative to this package's directory.
-var corpusDir = filepath.Join("..", "..", "..", "shared", "corpus")
-
+// corpusFile is a corpus file (internal/corpustest finds ../shared/corpus
+// beside the repository); the test skips when it is absent.
 func corpusFile(t *testing.T, rel string) string {
 	t.Helper()
-	p := filepath.Join(corpusDir, filepath.FromSlash(rel))
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared corpus: %s not present", rel)
-	}
-	return p
+	return corpustest.Path(t, rel)
 }
 
 // virtee/sev's real Milan report, published as hex text. The corpus README

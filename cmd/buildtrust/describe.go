@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 )
 
 // node is an ordered description of something inspect found: a kind and
@@ -124,7 +125,9 @@ func (n *node) writeFields(w io.Writer, indent string) {
 // returns that overwrite a line) are shown quoted instead.
 func sanitize(s string) string {
 	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+		// Controls, and format characters (bidi overrides, zero-width
+		// spaces) that make text read differently from what it is.
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || unicode.Is(unicode.Cf, r) {
 			q := fmt.Sprintf("%q", s)
 			return q
 		}

@@ -348,3 +348,16 @@ func FuzzInspect(f *testing.F) {
 		n.writeText(&sb, "")
 	})
 }
+
+// Format characters (bidi overrides, zero-width spaces) are quoted like
+// control characters: attacker-written text must not read as something else.
+func TestSanitizeFormatCharacters(t *testing.T) {
+	for _, s := range []string{"evil\u202egnp.exe", "a\u200bb", "bell\a"} {
+		if got := sanitize(s); got == s || !strings.HasPrefix(got, `"`) {
+			t.Errorf("sanitize(%q) = %q, want it quoted", s, got)
+		}
+	}
+	if got := sanitize("plain text, ünïcode"); got != "plain text, ünïcode" {
+		t.Errorf("plain text changed: %q", got)
+	}
+}

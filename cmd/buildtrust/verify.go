@@ -95,8 +95,12 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	var signer *buildtrust.KeySigner
 	if *vsaOut != "" {
 		// Checked before evaluating, so a misconfiguration costs nothing.
-		if pol.Document().VSA == nil {
+		doc := pol.Document()
+		if doc.VSA == nil {
 			return usageError(stderr, "verify", "-vsa-out: the policy has no vsa section (vsa: {verifier: ID}) saying which verifier issues VSAs")
+		}
+		if doc.URI == "" && doc.VSA.PolicyURI == "" {
+			return usageError(stderr, "verify", "-vsa-out: the policy has no uri (nor vsa.policyUri) for the VSA to name it by")
 		}
 		if signer, err = loadSigner(*vsaKey); err != nil {
 			return usageError(stderr, "verify", "-vsa-key: %v", err)
@@ -114,8 +118,16 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	} else if in.Artifact, err = parseDigests(digests); err != nil {
 		return usageError(stderr, "verify", "-digest: %v", err)
 	}
+	// One budget for all files together (limits.MaxPolicyInputBytes, which
+	// Evaluate enforces too), so that many files at their own limits are
+	// refused before they are all in memory.
+	budget := limits.MaxPolicyInputBytes
+	spend := func(n int) bool { budget -= n; return budget >= 0 }
 	for _, f := range atts {
 		b, err := readFile(f, limits.MaxBundleBytes, "attestation file")
+		if err == nil && !spend(len(b)) {
+			err = fmt.Errorf("%s: attestations and evidence exceed %d bytes together", f, limits.MaxPolicyInputBytes)
+		}
 		if err != nil {
 			return usageError(stderr, "verify", "-attestations: %v", err)
 		}
@@ -131,6 +143,9 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, f := range evidence {
 		b, err := readFile(f, limits.MaxEvidenceBytes, "evidence file")
+		if err == nil && !spend(len(b)) {
+			err = fmt.Errorf("%s: attestations and evidence exceed %d bytes together", f, limits.MaxPolicyInputBytes)
+		}
 		if err != nil {
 			return usageError(stderr, "verify", "-evidence: %v", err)
 		}
@@ -143,17 +158,8 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "verify", "%v", err)
 	}
 
-	if format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
-			fmt.Fprintf(stderr, "buildtrust verify: %v\n", err)
-			return exitUsage
-		}
-	} else {
-		writeResult(stdout, res, in, *verbose)
-	}
-
+	// The VSA first: if it cannot be written, nothing on stdout claims a
+	// verdict next to exit status 2.
 	if *vsaOut != "" {
 		env, err := pol.SignVSA(ctx, res, policy.VSAOptions{VerifierVersion: map[string]string{"buildtrust": moduleVersion()}}, signer)
 		if err == nil {
@@ -164,6 +170,16 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		fmt.Fprintf(stderr, "buildtrust verify: %s VSA written to %s\n", res.Verdict, *vsaOut)
+	}
+	if format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			fmt.Fprintf(stderr, "buildtrust verify: %v\n", err)
+			return exitUsage
+		}
+	} else {
+		writeResult(stdout, res, in, *verbose)
 	}
 	if !res.Passed() {
 		return exitRejected

@@ -20,6 +20,13 @@ const (
 	// MaxBundleLines lines.
 	MaxPolicyInputs = 4096
 
+	// MaxPolicyInputBytes bounds the attestation files and evidence blobs
+	// of one evaluation together: one bundle at its limit
+	// (MaxBundleBytes), and nothing next to it, is already an unusual
+	// upload; without a total, MaxPolicyInputs files of the per-file
+	// limits would be tens of gigabytes held in memory.
+	MaxPolicyInputBytes = 128 << 20
+
 	// MaxPolicyAttestations bounds the envelopes one evaluation verifies,
 	// across all files and bundle lines: every envelope may cost a signature
 	// check per trusted key set.
