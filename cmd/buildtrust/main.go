@@ -186,6 +186,23 @@ func newFlags(name, synopsis, description string, stdout, stderr io.Writer) *cmd
 	return &cmdFlags{FlagSet: fs, stdout: stdout}
 }
 
+// takesValue reports whether arg is a flag that consumed the next argument
+// as its value ("-name" but not "-name=x" or "-v"), so that "-name --"
+// reads "--" as the name rather than as the end of the flags.
+func (fs *cmdFlags) takesValue(arg string) bool {
+	name, ok := strings.CutPrefix(arg, "-")
+	if !ok || strings.Contains(name, "=") {
+		return false
+	}
+	name = strings.TrimPrefix(name, "-")
+	f := fs.Lookup(name)
+	if f == nil {
+		return false
+	}
+	b, isBool := f.Value.(interface{ IsBoolFlag() bool })
+	return !isBool || !b.IsBoolFlag()
+}
+
 // parse parses flags and positional arguments mixed in any order ("inspect
 // FILE -format json"), because the flag package alone stops at the first
 // positional argument; "--" ends the flags. It checks the number of
@@ -205,7 +222,7 @@ func (fs *cmdFlags) parse(args []string, min, max int) (int, bool) {
 		}
 		after := fs.Args()
 		consumed := len(rest) - len(after)
-		if consumed > 0 && rest[consumed-1] == "--" {
+		if consumed > 0 && rest[consumed-1] == "--" && !(consumed > 1 && fs.takesValue(rest[consumed-2])) {
 			pos = append(pos, after...)
 			break
 		}

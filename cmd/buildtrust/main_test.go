@@ -7,8 +7,10 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -177,4 +179,24 @@ func TestFlagsAfterArguments(t *testing.T) {
 	runCLI(t, "inspect", "-format", "json", "--", f.bundle).wantCode(t, exitOK)
 	runCLI(t, "inspect", f.bundle, f.bundle).wantCode(t, exitUsage)
 	runCLI(t, "inspect", "-format", "yaml", f.bundle).wantCode(t, exitUsage)
+}
+
+// "--" as a flag's value is that value, not the end of the flags: flags
+// after the next positional argument still count.
+func TestDoubleDashAsFlagValue(t *testing.T) {
+	fs := newFlags("test", "", "", io.Discard, io.Discard)
+	name := fs.String("name", "", "")
+	verbose := fs.Bool("v", false, "")
+	if code, ok := fs.parse([]string{"-name", "--", "FILE", "-v"}, 0, -1); !ok {
+		t.Fatalf("parse: exit %d", code)
+	}
+	if *name != "--" || !*verbose || !slices.Equal(fs.args, []string{"FILE"}) {
+		t.Errorf("name %q, v %v, args %q; want \"--\", true, [FILE]", *name, *verbose, fs.args)
+	}
+	// A real "--" still ends the flags.
+	fs = newFlags("test", "", "", io.Discard, io.Discard)
+	verbose = fs.Bool("v", false, "")
+	if _, ok := fs.parse([]string{"--", "FILE", "-v"}, 0, -1); !ok || *verbose || !slices.Equal(fs.args, []string{"FILE", "-v"}) {
+		t.Errorf("after --: v %v, args %q", *verbose, fs.args)
+	}
 }
