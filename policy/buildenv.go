@@ -287,9 +287,9 @@ func (e *evaluation) imageLink(c *chain, l *scai.Launch) *scai.ImageReferenceVal
 	c.image = img
 	if len(ce.images) > 0 {
 		if matchesAny(img, ce.images) {
-			c.add(1, pass(CheckEnvImageAccepted, thrImage, digestString(img)))
+			c.add(1, pass(CheckEnvImageAccepted, thrImage, img.String()))
 		} else {
-			c.add(1, fail(CheckEnvImageAccepted, thrImage, "one of environment.images", digestString(img), "the environment was launched from an image the policy does not accept"))
+			c.add(1, fail(CheckEnvImageAccepted, thrImage, "one of environment.images", img.String(), "the environment was launched from an image the policy does not accept"))
 		}
 	}
 	// Image provenance from a trusted image builder. The policy constrains
@@ -346,11 +346,11 @@ func (e *evaluation) imageLink(c *chain, l *scai.Launch) *scai.ImageReferenceVal
 		if ce.doc.AcceptImageVSAs != nil {
 			want += ", or an image VSA from trust.verifiers"
 		}
-		c.add(1, fail(CheckEnvImage, thrImage, want, digestString(img), why))
+		c.add(1, fail(CheckEnvImage, thrImage, want, img.String(), why))
 	case imgLevel < 2:
 		c.add(1, fail(CheckEnvImage, thrImage, "image built at Build L2 or more (BENV-L1-1)", fmt.Sprintf("L%d", imgLevel), "the image builder is not trusted at Build L2"))
 	default:
-		c.add(1, pass(CheckEnvImage, thrImage, fmt.Sprintf("%s built at L%d", digestString(img), imgLevel)))
+		c.add(1, pass(CheckEnvImage, thrImage, fmt.Sprintf("%s built at L%d", img.String(), imgLevel)))
 		if imgLevel >= 3 {
 			c.add(2, pass(CheckEnvImageLevel, thrImage, fmt.Sprintf("L%d", imgLevel)))
 		} else {

@@ -545,7 +545,7 @@ func (e *evaluation) provenance(advisory bool) *provOutcome {
 				if errors.As(why, &ce) {
 					threats, why = ce.Threats, ce.Err // V2 too when only weak digests overlap
 				}
-				e.add(Check{Check: fail(provenance.CheckSubject, threats, digestString(e.in.Artifact), subjectsText(in.st),
+				e.add(Check{Check: fail(provenance.CheckSubject, threats, e.in.Artifact.String(), subjectsText(in.st),
 					"provenance signed by a trusted builder is not about these bytes: "+why.Error()).Check, Advisory: advisory})
 				break
 			}
@@ -574,7 +574,7 @@ func (e *evaluation) provenance(advisory bool) *provOutcome {
 func subjectsText(st *buildtrust.Statement) string {
 	var parts []string
 	for _, sub := range st.Subject {
-		parts = append(parts, strings.TrimSpace(sub.Name+" "+digestString(sub.Digest)))
+		parts = append(parts, strings.TrimSpace(sub.Name+" "+sub.Digest.String()))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -857,5 +857,3 @@ func matchesAny(d buildtrust.DigestSet, sets []buildtrust.DigestSet) bool {
 	}
 	return false
 }
-
-func digestString(d buildtrust.DigestSet) string { return d.String() }

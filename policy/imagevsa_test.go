@@ -107,7 +107,7 @@ func TestImageVSA(t *testing.T) {
 			if res.Passed() || res.BuildEnvLevel != tc.level {
 				t.Fatalf("passed=%v BuildEnv L%d, want FAILED at L%d:\n%s", res.Passed(), res.BuildEnvLevel, tc.level, describe(res))
 			}
-			if c := failedCheck(res, tc.check); c == nil || !containsThreat(c.Threats, threat.E8) {
+			if c := failedCheck(res, tc.check); c == nil || !slices.Contains(c.Threats, threat.E8) {
 				t.Fatalf("no failed %s naming E8:\n%s", tc.check, describe(res))
 			}
 			if !errors.Is(res.Err(), threat.E8) {

@@ -167,31 +167,31 @@ type Result struct {
 // whether this is the log the TPM measured, and a log that is not fails
 // tpm.quote.pcrDigest. The log is replayed once for both steps.
 func Verify(ev Evidence, opts Options) (*Result, error) {
+	q, keys, cert, err := prepareQuote(ev, opts)
+	if err != nil {
+		return nil, err
+	}
 	var log *EventLog
 	var replayed map[crypto.Hash]PCRBank
 	if len(ev.EventLog) != 0 {
-		var err error
 		if log, err = ParseEventLog(ev.EventLog); err != nil {
 			return nil, err
 		}
 		if len(ev.PCRs) == 0 {
-			// A quote that does not parse is reported by VerifyQuote.
-			if q, err := ParseQuote(ev.Attest, ev.Signature); err == nil {
-				if ev.PCRs, replayed, err = log.claimedPCRs(q.Selection); err != nil {
-					return nil, checkErr(CheckEventLogReplay, bootThreats, err, "event log")
-				}
+			if ev.PCRs, replayed, err = log.claimedPCRs(q.Selection); err != nil {
+				return nil, checkErr(CheckEventLogReplay, bootThreats, err, "event log")
 			}
 		}
 	}
-	q, err := VerifyQuote(ev, opts)
+	vq, err := q.verify(keys, cert, ev.PCRs, opts)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Quote: q, Checks: slices.Clone(q.Checks)}
+	res := &Result{Quote: vq, Checks: slices.Clone(vq.Checks)}
 	if log == nil {
 		return res, nil
 	}
-	boot, err := log.verify(q, opts, replayed)
+	boot, err := log.verify(vq, opts, replayed)
 	if err != nil {
 		return nil, err
 	}

@@ -138,18 +138,28 @@ func (v *VerifiedQuote) Bank(h crypto.Hash) (PCRBank, bool) {
 // error is a *buildtrust.CheckError naming the check, and errors.Is(err,
 // threat.E9) holds.
 func VerifyQuote(ev Evidence, opts Options) (*VerifiedQuote, error) {
-	if len(opts.QualifyingData) == 0 {
-		return nil, ErrNoQualifyingData
-	}
-	keys, cert, err := trustedAK(ev, opts)
+	q, keys, cert, err := prepareQuote(ev, opts)
 	if err != nil {
 		return nil, err
 	}
+	return q.verify(keys, cert, ev.PCRs, opts)
+}
+
+// prepareQuote does what precedes the quote's checks: the options it
+// cannot do without, the trusted AK keys, the parsed quote.
+func prepareQuote(ev Evidence, opts Options) (*Quote, []crypto.PublicKey, *x509.Certificate, error) {
+	if len(opts.QualifyingData) == 0 {
+		return nil, nil, nil, ErrNoQualifyingData
+	}
+	keys, cert, err := trustedAK(ev, opts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	q, err := ParseQuote(ev.Attest, ev.Signature)
 	if err != nil {
-		return nil, checkErr(CheckQuoteParse, bootThreats, err, "quote")
+		return nil, nil, nil, checkErr(CheckQuoteParse, bootThreats, err, "quote")
 	}
-	return q.verify(keys, cert, ev.PCRs, opts)
+	return q, keys, cert, nil
 }
 
 func (q *Quote) verify(keys []crypto.PublicKey, cert *x509.Certificate, pcrs []PCRBank, opts Options) (*VerifiedQuote, error) {

@@ -229,48 +229,18 @@ func mustJSON(t *testing.T, v any) []byte {
 // digest). It earns Build L3; another expected source fails
 // provenance.source.repo.
 func TestCorpusVerifyGoogleCloudBuild(t *testing.T) {
-	const (
-		keys   = "slsa-verifier/verifiers/internal/gcb/keys/materials/"
-		image  = "7e9b6e7ba2842c91cf49f3e214d04a7a496f8214356f41d81a6e6dcad11f11e3"
-		worker = "https://cloudbuild.googleapis.com/GoogleHostedWorker"
-	)
-	prov := corpusFile(t, "slsa-verifier/verifiers/internal/gcb/testdata/v1.0-gcloud-container-github.json")
-	pem := func(name string) string {
-		b, err := os.ReadFile(corpusFile(t, keys+name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(mustJSON(t, string(b)))
-	}
-	doc := `apiVersion: buildtrust.dev/policy/v1
-name: gcb-images
-trust:
-  keys:
-    worker: {pem: ` + pem("global-pae-google-hosted-worker_1.key") + `}
-    signer: {pem: ` + pem("global-pae-provenanceSigner_1.key") + `}
-  builders:
-    - id: ` + worker + `
-      keys: [worker, signer]
-      maxLevel: 3
-artifacts:
-  - match: {names: ["gcb-prod-prov"]}
-    provenance:
-      builders: [` + worker + `]
-      sourceRepository: github.com/khalkie/gcb-prod-prov
-      # GCB records the whole build request; nothing here constrains it.
-      insecureAllowUnknownParameters: true
-    buildLevel: 3
-`
+	prov := corpusFile(t, corpustest.GCBProvenance)
+	doc := corpustest.GCBPolicy(t)
 	dir := t.TempDir()
 	args := func(policyDoc string) []string {
-		return []string{"verify", "-policy", writeFile(t, dir, "gcb.yaml", []byte(policyDoc)), "-digest", "sha256:" + image,
+		return []string{"verify", "-policy", writeFile(t, dir, "gcb.yaml", []byte(policyDoc)), "-digest", "sha256:" + corpustest.GCBImage,
 			"-name", "gcb-prod-prov", "-attestations", prov, "-time", "2026-11-01T00:00:00Z", "-format", "json"}
 	}
 	res := decodeResult(t, runCLI(t, args(doc)...).wantCode(t, exitOK))
 	if res.Verdict != "PASSED" || res.BuildLevel != 3 || res.BuildEnvLevel != 0 {
 		t.Errorf("verdict %s, Build L%d, BuildEnv L%d", res.Verdict, res.BuildLevel, res.BuildEnvLevel)
 	}
-	other := strings.Replace(doc, "github.com/khalkie/gcb-prod-prov", "github.com/khalkie/gcb-prod-prov2", 1)
+	other := strings.Replace(doc, corpustest.GCBSource, corpustest.GCBSource+"2", 1)
 	res = decodeResult(t, runCLI(t, args(other)...).wantCode(t, exitRejected))
 	if res.outcome("provenance.source.repo") != "FAIL" {
 		t.Errorf("other source: %+v", res.Checks)

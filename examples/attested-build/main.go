@@ -40,6 +40,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -88,13 +89,7 @@ func attacks() map[string]string {
 func run(w io.Writer, o options) int {
 	all := attacks()
 	if o.tamper == "list" {
-		for _, name := range slices.Sorted(func(yield func(string) bool) {
-			for n := range all {
-				if !yield(n) {
-					return
-				}
-			}
-		}) {
+		for _, name := range slices.Sorted(maps.Keys(all)) {
 			fmt.Fprintf(w, "%-22s %s\n", name, all[name])
 		}
 		return 0
