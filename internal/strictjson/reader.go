@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/buildtrust/buildtrust/internal/limits"
@@ -272,18 +273,10 @@ func (r *Reader) Object(fields []string, fn func(key string) error) error {
 		return err
 	}
 	defer func() { r.depth-- }()
-	var seen []string // objects here are small; a slice beats a map
+	var seenBuf [16]string
+	seen := seenBuf[:0] // objects here are small; a slice beats a map
 	var seenMap map[string]struct{}
 	var foldedTo []string // fields that case-folded keys stand for
-	ambiguous := func() error {
-		for _, f := range foldedTo {
-			_, inMap := seenMap[f]
-			if inMap || slices.Contains(seen, f) {
-				return r.s.errAt(fmt.Errorf("%w: %q appears with another spelling", ErrCaseMismatch, f))
-			}
-		}
-		return nil
-	}
 	if r.peek() == '}' {
 		r.s.pos++
 		return nil
@@ -303,7 +296,7 @@ func (r *Reader) Object(fields []string, fn func(key string) error) error {
 			seenMap[key] = struct{}{}
 		} else {
 			dup = slices.Contains(seen, key)
-			if seen = append(seen, key); len(seen) > 16 {
+			if seen = append(seen, key); len(seen) == len(seenBuf) {
 				seenMap = make(map[string]struct{}, 2*len(seen))
 				for _, k := range seen {
 					seenMap[k] = struct{}{}
@@ -351,7 +344,13 @@ func (r *Reader) Object(fields []string, fn func(key string) error) error {
 			r.s.pos++
 		case '}':
 			r.s.pos++
-			return ambiguous()
+			for _, f := range foldedTo {
+				_, inMap := seenMap[f]
+				if inMap || slices.Contains(seen, f) {
+					return r.s.errAt(fmt.Errorf("%w: %q appears with another spelling", ErrCaseMismatch, f))
+				}
+			}
+			return nil
 		default:
 			return r.s.errAt(fmt.Errorf("%w: expected ',' or '}'", ErrSyntax))
 		}
@@ -375,8 +374,26 @@ func (r *Reader) key(fields []string) (string, error) {
 			return f, nil
 		}
 	}
+	if k, ok := commonKeys[string(b)]; ok { // map lookups by []byte do not allocate
+		return k, nil
+	}
 	return string(b), nil
 }
+
+// commonKeys are map keys that every verification reads (digest algorithm
+// names, PCR indexes), returned without allocating.
+var commonKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{"sha256", "sha384", "sha512", "sha1", "md5", "sha224", "sha512_224", "sha512_256",
+		"sha3_224", "sha3_256", "sha3_384", "sha3_512", "gitCommit", "gitTree", "gitBlob", "dirHash"} {
+		m[k] = k
+	}
+	for i := range 24 {
+		k := strconv.Itoa(i)
+		m[k] = k
+	}
+	return m
+}()
 
 // Array reads an array (null reads as empty), calling fn once per element;
 // fn must consume exactly one value.

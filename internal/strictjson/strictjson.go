@@ -21,6 +21,7 @@ package strictjson
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -183,6 +184,15 @@ func (s *scanner) scanStr() (raw []byte, escaped bool, err error) {
 	start := s.pos
 	s.pos++ // opening quote
 	for s.pos < len(s.data) {
+		// Strings here are mostly long base64 (payloads, evidence), so plain
+		// ASCII is skipped eight bytes at a time; any byte that needs a look
+		// (quote, backslash, control, non-ASCII) drops to the loop below.
+		for s.pos+8 <= len(s.data) && plainASCII(binary.LittleEndian.Uint64(s.data[s.pos:])) {
+			s.pos += 8
+		}
+		if s.pos >= len(s.data) {
+			break
+		}
 		c := s.data[s.pos]
 		switch {
 		case c == '"':
@@ -206,6 +216,20 @@ func (s *scanner) scanStr() (raw []byte, escaped bool, err error) {
 		}
 	}
 	return nil, false, s.errAt(fmt.Errorf("%w: unterminated string", ErrSyntax))
+}
+
+// plainASCII reports whether none of the eight bytes in x is a quote, a
+// backslash, a control character or non-ASCII. Each test is the classic
+// SWAR "has a byte less than n / equal to c" expression, which is non-zero
+// exactly when some byte matches.
+func plainASCII(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	special := x&highs | // non-ASCII
+		(x-ones*0x20)&^x&highs | // control character
+		hasZero(x^(ones*'"')) |
+		hasZero(x^(ones*'\\'))
+	return special == 0
 }
 
 // escape scans one backslash escape, rejecting unpaired surrogates, which

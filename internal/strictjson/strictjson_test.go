@@ -1,7 +1,9 @@
 package strictjson
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"math/rand/v2"
 	"errors"
 	"reflect"
 	"strings"
@@ -153,4 +155,46 @@ func FuzzUnmarshal(f *testing.F) {
 		var d doc
 		_ = Unmarshal(data, &d, Options{DisallowUnknownFields: true})
 	})
+}
+
+// TestPlainASCII checks the eight-byte fast path against the byte-by-byte
+// rule: every byte value in every position, among plain neighbours and
+// among other special bytes (the SWAR tests must not borrow across bytes
+// into a false "plain").
+func TestPlainASCII(t *testing.T) {
+	plain := func(c byte) bool { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' }
+	check := func(b [8]byte) {
+		t.Helper()
+		want := true
+		for _, c := range b {
+			want = want && plain(c)
+		}
+		if got := plainASCII(binary.LittleEndian.Uint64(b[:])); got != want {
+			t.Fatalf("plainASCII(%q) = %v, want %v", b[:], got, want)
+		}
+	}
+	for _, fill := range []byte{'A', ' ', 0x7f, 0x21, 0x5d} {
+		for pos := range 8 {
+			for c := range 256 {
+				var b [8]byte
+				for i := range b {
+					b[i] = fill
+				}
+				b[pos] = byte(c)
+				check(b)
+				b[(pos+3)%8] = 0x1f
+				check(b)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		var b [8]byte // mostly printable ASCII, so both outcomes occur often
+		for i := range b {
+			if b[i] = byte(0x20 + rng.IntN(0x60)); rng.IntN(16) == 0 {
+				b[i] = byte(rng.IntN(256))
+			}
+		}
+		check(b)
+	}
 }
