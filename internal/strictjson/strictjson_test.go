@@ -3,8 +3,8 @@ package strictjson
 import (
 	"encoding/binary"
 	"encoding/json"
-	"math/rand/v2"
 	"errors"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
