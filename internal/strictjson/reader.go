@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/buildtrust/buildtrust/internal/limits"
 )
@@ -236,7 +237,7 @@ func (r *Reader) value(t reflect.Type) error {
 		if t != nil && t.Kind() == reflect.Map {
 			elem = t.Elem()
 		}
-		return r.Object(nil, func(string) error { return r.value(elem) })
+		return r.object(nil, true, func(string) error { return r.value(elem) })
 	case '[':
 		var elem reflect.Type
 		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
@@ -263,6 +264,14 @@ func (r *Reader) enter() error {
 // case-insensitively is rejected; other keys are skipped, or rejected when
 // the Reader disallows unknown fields. fn must consume exactly one value.
 func (r *Reader) Object(fields []string, fn func(key string) error) error {
+	return r.object(fields, false, fn)
+}
+
+// object is Object; with view set, keys without escapes are views of the
+// input instead of copies. Only value's walk of maps and opaque objects sets
+// it: its fn ignores the key, so no view outlives the call, and it runs over
+// every byte of every skipped, raw or pre-validated value.
+func (r *Reader) object(fields []string, view bool, fn func(key string) error) error {
 	if r.Null() {
 		return nil
 	}
@@ -286,7 +295,7 @@ func (r *Reader) Object(fields []string, fn func(key string) error) error {
 			return r.s.errAt(fmt.Errorf("%w: expected object key", ErrSyntax))
 		}
 		keyPos := r.s.pos
-		key, err := r.key(fields)
+		key, err := r.key(fields, view)
 		if err != nil {
 			return err
 		}
@@ -359,7 +368,7 @@ func (r *Reader) Object(fields []string, fn func(key string) error) error {
 
 // key reads an object key. A key spelled exactly like one of fields is
 // returned as that field's string, so the common case allocates nothing.
-func (r *Reader) key(fields []string) (string, error) {
+func (r *Reader) key(fields []string, view bool) (string, error) {
 	raw, escaped, err := r.s.scanStr()
 	if err != nil || escaped {
 		if err == nil {
@@ -376,6 +385,9 @@ func (r *Reader) key(fields []string) (string, error) {
 	}
 	if k, ok := commonKeys[string(b)]; ok { // map lookups by []byte do not allocate
 		return k, nil
+	}
+	if view && len(b) > 0 {
+		return unsafe.String(&b[0], len(b)), nil
 	}
 	return string(b), nil
 }
