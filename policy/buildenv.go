@@ -394,15 +394,31 @@ func (e *evaluation) imageLink(c *chain, l *scai.Launch) *scai.ImageReferenceVal
 }
 
 // evidence resolves an evidence descriptor to bytes bound to its digest.
-func (e *evaluation) evidence(rd *buildtrust.ResourceDescriptor) ([]byte, error) {
+func (e *evaluation) evidence(rd *buildtrust.ResourceDescriptor) (evidenceBytes, error) {
 	var supplied []byte
-	if d := rd.Digest[buildtrust.SHA256]; d != "" {
-		supplied = e.blobs[d]
+	d := rd.Digest[buildtrust.SHA256]
+	if d != "" {
+		supplied = e.blobs[d] // indexed by the SHA-256 read computed
 	}
 	if supplied == nil && len(rd.Content) == 0 {
-		return nil, fmt.Errorf("evidence %q (%s) was not supplied", rd.Name, rd.MediaType)
+		return evidenceBytes{}, fmt.Errorf("evidence %q (%s) was not supplied", rd.Name, rd.MediaType)
 	}
-	return scai.CheckEvidence(rd, supplied, buildtrust.DigestPolicy{})
+	data, err := scai.CheckEvidence(rd, supplied, buildtrust.DigestPolicy{})
+	if err != nil {
+		return evidenceBytes{}, err
+	}
+	if supplied == nil { // inline content: hash what was checked
+		sum := sha256.Sum256(data)
+		d = hex.EncodeToString(sum[:])
+	}
+	return evidenceBytes{data: data, sha256: d}, nil
+}
+
+// evidenceBytes are evidence bytes that matched their descriptor, with
+// their SHA-256 (hex) for the Result's list of inputs.
+type evidenceBytes struct {
+	data   []byte
+	sha256 string
 }
 
 // bootLink verifies the TPM quote and event log, bound to the identity, and
@@ -419,6 +435,7 @@ func (e *evaluation) bootLink(c *chain, l *scai.Launch, rv *scai.ImageReferenceV
 		return
 	}
 	var pieces [4][]byte
+	var digests []string
 	for i, rd := range []*buildtrust.ResourceDescriptor{mb.Quote, mb.Signature, mb.EventLog, mb.AKCertificate} {
 		if rd == nil {
 			continue
@@ -428,7 +445,8 @@ func (e *evaluation) bootLink(c *chain, l *scai.Launch, rv *scai.ImageReferenceV
 			c.add(2, checkFromErr(CheckEnvBoot, thrBoot, err))
 			return
 		}
-		pieces[i] = b
+		pieces[i] = b.data
+		digests = append(digests, b.sha256)
 	}
 	if pieces[2] == nil {
 		c.add(2, fail(CheckEnvBoot, thrBoot, "a TCG event log", "none", "without the event log nothing says what booted"))
@@ -455,10 +473,11 @@ func (e *evaluation) bootLink(c *chain, l *scai.Launch, rv *scai.ImageReferenceV
 		return
 	}
 	c.add(2, pass(CheckEnvBoot, thrBoot, fmt.Sprintf("%d verified events", len(res.Boot.Events))))
-	for _, rd := range mb.Pieces() {
-		b, _ := e.evidence(rd)
-		c.uses = append(c.uses, func() { e.useBlob("evidence", b) })
-	}
+	c.uses = append(c.uses, func() {
+		for _, d := range digests {
+			e.record("evidence", d, "evidence")
+		}
+	})
 	c.banks = res.Quote.Banks
 	if rv == nil {
 		return // buildenv.refvalues already failed
@@ -563,24 +582,24 @@ func (e *evaluation) hardwareLink(c *chain, l *scai.Launch, rv *scai.ImageRefere
 		c.add(3, checkFromErr(CheckEnvHardware, thrHardware, err))
 		return
 	}
-	var endorse []byte
+	var endorse evidenceBytes
 	if h.Endorsements != nil {
 		if endorse, err = e.evidence(h.Endorsements); err != nil {
 			c.add(3, checkFromErr(CheckEnvHardware, thrHardware, err))
 			return
 		}
 	}
-	ev := tee.Evidence{Platform: tee.Platform(h.Platform), Report: report}
+	ev := tee.Evidence{Platform: tee.Platform(h.Platform), Report: report.data}
 	var v tee.Verifier
 	var want [][]byte
 	switch ev.Platform {
 	case tee.SEVSNP:
-		ev.Certificates = endorse
+		ev.Certificates = endorse.data
 		if ce.snp != nil {
 			v, want = ce.snp, ce.snpWant
 		}
 	case tee.TDX:
-		ev.Collateral = endorse
+		ev.Collateral = endorse.data
 		if ce.tdx != nil {
 			v, want = ce.tdx, ce.tdxWant
 		}
@@ -598,9 +617,9 @@ func (e *evaluation) hardwareLink(c *chain, l *scai.Launch, rv *scai.ImageRefere
 	c.add(3, pass(CheckEnvHardware, thrHardware, fmt.Sprintf("%s %s", claims.Platform, claims.Product)))
 	c.claims, c.teeEv = claims, ev
 	c.uses = append(c.uses, func() {
-		e.useBlob("evidence", report)
-		if endorse != nil {
-			e.useBlob("evidence", endorse)
+		e.record("evidence", report.sha256, "evidence")
+		if endorse.data != nil {
+			e.record("evidence", endorse.sha256, "evidence")
 		}
 	})
 	if rv != nil {
@@ -742,7 +761,10 @@ func (e *evaluation) responseLink(c *chain, prov *provOutcome) {
 			lastErr = fmt.Errorf("the report is from another environment (measurement or chip differs from the launch evidence)")
 			continue
 		}
-		c.uses = append(c.uses, func() { e.useBlob("evidence", blob) })
+		c.uses = append(c.uses, func() {
+			sum := sha256.Sum256(blob)
+			e.record("evidence", hex.EncodeToString(sum[:]), "evidence")
+		})
 		c.add(levelResponse, pass(CheckEnvResponse, thrResponse, "REPORT_DATA = bind(provenance, sha256:"+hex.EncodeToString(sum[:])+")"))
 		return
 	}

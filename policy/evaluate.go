@@ -432,11 +432,6 @@ func (e *evaluation) verify(in *envelopeIn, keys []*buildtrust.PublicKey) (*buil
 
 func (e *evaluation) use(role string, in *envelopeIn) { e.record(role, in.digest, in.source) }
 
-func (e *evaluation) useBlob(role string, data []byte) {
-	sum := sha256.Sum256(data)
-	e.record(role, hex.EncodeToString(sum[:]), "evidence")
-}
-
 // record lists an input a passing check relied on, once per role.
 func (e *evaluation) record(role, digest, source string) {
 	key := role + "\x00" + digest

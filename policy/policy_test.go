@@ -3,8 +3,11 @@ package policy_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +17,7 @@ import (
 	"github.com/buildtrust/buildtrust"
 	"github.com/buildtrust/buildtrust/internal/buildenvtest"
 	"github.com/buildtrust/buildtrust/policy"
+	"github.com/buildtrust/buildtrust/scai"
 	"github.com/buildtrust/buildtrust/threat"
 	"github.com/buildtrust/buildtrust/vsa"
 )
@@ -504,5 +508,62 @@ func TestThreatsRejected(t *testing.T) {
 		if res.Passed() || !errors.Is(res.Err(), id) {
 			t.Errorf("%s: passed=%v err=%v", id, res.Passed(), res.Err())
 		}
+	}
+}
+
+// The Result lists every piece of evidence a passing chain relied on by its
+// SHA-256: the blobs supplied beside the attestations and the content
+// inlined in the launch, each exactly once.
+func TestEvidenceListedByDigest(t *testing.T) {
+	for _, platform := range []string{"sev-snp", "tdx"} {
+		t.Run(platform, func(t *testing.T) {
+			w := testWorld(t)
+			b, err := w.Build(buildenvtest.Options{Platform: platform})
+			if err != nil {
+				t.Fatal(err)
+			}
+			env, err := buildtrust.ParseEnvelope(b.Launch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := buildtrust.ParseStatement(env.Payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := scai.Parse(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := rep.Launch()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]bool{}
+			for _, rd := range append(l.MeasuredBoot.Pieces(), l.TEE.Pieces()...) {
+				d := rd.Digest[buildtrust.SHA256]
+				if rd.Content != nil {
+					sum := sha256.Sum256(rd.Content)
+					d = hex.EncodeToString(sum[:])
+				}
+				want[d] = true
+			}
+			in := policy.Input{Name: w.ArtifactName, Artifact: b.ArtifactDigest, Attestations: b.Attestations, Evidence: b.Evidence, Time: w.Now}
+			res, err := basePolicy(t, nil).Evaluate(context.Background(), in)
+			if err != nil || !res.Passed() {
+				t.Fatalf("genuine bundle: %v", err)
+			}
+			got := map[string]bool{}
+			for _, a := range res.Attestations {
+				if a.Role == "evidence" {
+					if got[a.Digest[buildtrust.SHA256]] {
+						t.Errorf("evidence %s listed twice", a.Digest)
+					}
+					got[a.Digest[buildtrust.SHA256]] = true
+				}
+			}
+			if !maps.Equal(got, want) {
+				t.Errorf("evidence listed %v, want %v", got, want)
+			}
+		})
 	}
 }
