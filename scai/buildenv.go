@@ -13,7 +13,6 @@ import (
 
 	"github.com/buildtrust/buildtrust"
 	"github.com/buildtrust/buildtrust/internal/limits"
-	"github.com/buildtrust/buildtrust/internal/strictjson"
 	"github.com/buildtrust/buildtrust/internal/text"
 	"github.com/buildtrust/buildtrust/threat"
 )
@@ -196,10 +195,12 @@ func (rep *Report) ImageReferenceValues() (*ImageReferenceValues, error) {
 			return nil, fmt.Errorf("%w: %s needs a target and conditions", ErrAttribute, AttrReferenceValue)
 		}
 		var cond refConditions
-		if err := strictjson.Unmarshal(a.Conditions, &cond, strictjson.Options{}); err != nil {
+		if err := cond.read(a.Conditions); err != nil {
 			return nil, fmt.Errorf("%w: %s conditions: %w", ErrAttribute, AttrReferenceValue, err)
 		}
-		rv := ReferenceValue{Component: cond.Component, Name: a.Target.Name, Digest: a.Target.Digest.Clone(), Platform: cond.Platform}
+		// The digest is shared with the report, as the doc comment allows:
+		// both are read-only once parsed.
+		rv := ReferenceValue{Component: cond.Component, Name: a.Target.Name, Digest: a.Target.Digest, Platform: cond.Platform}
 		if cond.Component == PCR {
 			if cond.PCR == nil {
 				return nil, fmt.Errorf("%w: PCR reference value without an index", ErrAttribute)
@@ -604,7 +605,7 @@ func readEvidence(rep *AttributeReport) (*MeasuredBoot, *HardwareTEE, error) {
 			return nil, nil, fmt.Errorf("%w: %s needs evidence and conditions", ErrAttribute, a.Attribute)
 		}
 		var cond evidenceConditions
-		if err := strictjson.Unmarshal(a.Conditions, &cond, strictjson.Options{}); err != nil {
+		if err := cond.read(a.Conditions); err != nil {
 			return nil, nil, fmt.Errorf("%w: %s conditions: %w", ErrAttribute, a.Attribute, err)
 		}
 		ev := a.Evidence
@@ -791,7 +792,7 @@ func (rep *Report) Dispatch() (*Dispatch, error) {
 			"dispatch attestation needs exactly one %s with conditions, got %d", AttrDispatch, len(ds))
 	}
 	var cond dispatchConditions
-	if err := strictjson.Unmarshal(ds[0].Conditions, &cond, strictjson.Options{}); err != nil {
+	if err := cond.read(ds[0].Conditions); err != nil {
 		return nil, fmt.Errorf("%w: %s conditions: %w", ErrAttribute, AttrDispatch, err)
 	}
 	if err := checkBuildIDForm(cond.BuildID); err != nil {
