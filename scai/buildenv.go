@@ -195,7 +195,7 @@ func (rep *Report) ImageReferenceValues() (*ImageReferenceValues, error) {
 			return nil, fmt.Errorf("%w: %s needs a target and conditions", ErrAttribute, AttrReferenceValue)
 		}
 		var cond refConditions
-		if err := cond.read(a.Conditions); err != nil {
+		if err := readConditions(a.Conditions, &cond); err != nil {
 			return nil, fmt.Errorf("%w: %s conditions: %w", ErrAttribute, AttrReferenceValue, err)
 		}
 		// The digest is shared with the report, as the doc comment allows:
@@ -605,7 +605,7 @@ func readEvidence(rep *AttributeReport) (*MeasuredBoot, *HardwareTEE, error) {
 			return nil, nil, fmt.Errorf("%w: %s needs evidence and conditions", ErrAttribute, a.Attribute)
 		}
 		var cond evidenceConditions
-		if err := cond.read(a.Conditions); err != nil {
+		if err := readConditions(a.Conditions, &cond); err != nil {
 			return nil, nil, fmt.Errorf("%w: %s conditions: %w", ErrAttribute, a.Attribute, err)
 		}
 		ev := a.Evidence
@@ -792,7 +792,7 @@ func (rep *Report) Dispatch() (*Dispatch, error) {
 			"dispatch attestation needs exactly one %s with conditions, got %d", AttrDispatch, len(ds))
 	}
 	var cond dispatchConditions
-	if err := cond.read(ds[0].Conditions); err != nil {
+	if err := readConditions(ds[0].Conditions, &cond); err != nil {
 		return nil, fmt.Errorf("%w: %s conditions: %w", ErrAttribute, AttrDispatch, err)
 	}
 	if err := checkBuildIDForm(cond.BuildID); err != nil {

@@ -10,15 +10,34 @@ import (
 
 // The conditions of the BuildEnv attributes are decoded by hand, in one pass
 // and without reflection, because Launch, Dispatch and ImageReferenceValues
-// decode one object per assertion on every evaluation. Each reader accepts
-// exactly what strictjson.Unmarshal into the struct accepts and decodes the
-// same values (conditions_test.go compares them): the field lists are the
-// structs' JSON names, strictjson.Reader.Object applies the same duplicate,
-// case-folding and unknown-field rules, and the value rules are encoding/json's.
+// decode one object per assertion on every evaluation. Each readFast accepts
+// what strictjson.Unmarshal into the struct accepts and decodes the same
+// values (fastpath_test.go compares them): the field lists are the structs'
+// JSON names, strictjson.Reader.Object applies the same duplicate,
+// case-folding and unknown-field rules, and the value rules are
+// encoding/json's.
 
-// readConditions reads the object raw with fn called for each of fields,
-// under the options the callers used with strictjson.Unmarshal.
-func readConditions(raw []byte, fields []string, fn func(r *strictjson.Reader, key string) error) error {
+// conditions is a conditions struct with its hand-written reader.
+type conditions[T any] interface {
+	*T
+	readFast(raw []byte) error
+}
+
+// readConditions decodes raw into c with its fast reader. When that fails,
+// strictjson.Unmarshal decodes it again, so that an input with several
+// faults reports the one it always did (Unmarshal checks the syntax of the
+// whole input before any type).
+func readConditions[T any, P conditions[T]](raw []byte, c P) error {
+	if err := c.readFast(raw); err != nil {
+		*c = *new(T)
+		return strictjson.Unmarshal(raw, c, strictjson.Options{})
+	}
+	return nil
+}
+
+// readObject reads the object raw with fn called for each of fields, under
+// the options of readConditions' strictjson.Unmarshal.
+func readObject(raw []byte, fields []string, fn func(r *strictjson.Reader, key string) error) error {
 	r, err := strictjson.NewReader(raw, strictjson.Options{})
 	if err != nil {
 		return err
@@ -36,8 +55,8 @@ var (
 	dispatchFields = []string{"buildId"}
 )
 
-func (c *refConditions) read(raw []byte) error {
-	return readConditions(raw, refFields, func(r *strictjson.Reader, key string) error {
+func (c *refConditions) readFast(raw []byte) error {
+	return readObject(raw, refFields, func(r *strictjson.Reader, key string) error {
 		var err error
 		switch key {
 		case "component":
@@ -72,8 +91,8 @@ func readIntPointer(r *strictjson.Reader) (*int, error) {
 	return nil, fmt.Errorf("%w: %s is not an int", strictjson.ErrWrongType, raw)
 }
 
-func (c *evidenceConditions) read(raw []byte) error {
-	return readConditions(raw, evidenceFields, func(r *strictjson.Reader, key string) error {
+func (c *evidenceConditions) readFast(raw []byte) error {
+	return readObject(raw, evidenceFields, func(r *strictjson.Reader, key string) error {
 		var err error
 		switch key {
 		case "platform":
@@ -111,8 +130,8 @@ func (b *Binding) read(r *strictjson.Reader) error {
 	})
 }
 
-func (c *dispatchConditions) read(raw []byte) error {
-	return readConditions(raw, dispatchFields, func(r *strictjson.Reader, key string) error {
+func (c *dispatchConditions) readFast(raw []byte) error {
+	return readObject(raw, dispatchFields, func(r *strictjson.Reader, key string) error {
 		var err error
 		if key == "buildId" {
 			c.BuildID, err = r.String()

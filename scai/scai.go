@@ -71,12 +71,24 @@ type Report struct {
 // (SCAI-8, ITE-PR-1), descriptors decoded by the spec's rules — and
 // validates it. It establishes no trust.
 func ParsePredicate(data []byte) (*AttributeReport, error) {
+	rep, err := readPredicate(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := rep.validate(true); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// readPredicate decodes a predicate without validating it.
+func readPredicate(data []byte) (*AttributeReport, error) {
 	r, err := strictjson.NewReader(data, strictjson.Options{MaxBytes: limits.MaxPayloadBytes})
 	if err != nil {
 		return nil, malformed("predicate: %w", err)
 	}
 	var rep AttributeReport
-	err = r.Object([]string{"attributes", "producer"}, func(key string) error {
+	err = r.Object(predicateFields, func(key string) error {
 		switch key {
 		case "attributes":
 			return r.Array(func() error {
@@ -103,17 +115,19 @@ func ParsePredicate(data []byte) (*AttributeReport, error) {
 		}
 		return nil, malformed("predicate: %w", err)
 	}
-	if err := rep.validate(true); err != nil {
-		return nil, err
-	}
 	return &rep, nil
 }
+
+var (
+	predicateFields = []string{"attributes", "producer"}
+	assertionFields = []string{"attribute", "target", "conditions", "evidence"}
+)
 
 func isTooLarge(err error) bool { return errors.Is(err, limits.ErrTooLarge) }
 
 func readAssertion(r *strictjson.Reader) (AttributeAssertion, error) {
 	var a AttributeAssertion
-	err := r.Object([]string{"attribute", "target", "conditions", "evidence"}, func(key string) error {
+	err := r.Object(assertionFields, func(key string) error {
 		var err error
 		switch key {
 		case "attribute":
