@@ -11,6 +11,7 @@ import (
 
 	"github.com/buildtrust/buildtrust"
 	"github.com/buildtrust/buildtrust/internal/limits"
+	"github.com/buildtrust/buildtrust/internal/text"
 	"github.com/buildtrust/buildtrust/provenance"
 	"github.com/buildtrust/buildtrust/scai"
 	"github.com/buildtrust/buildtrust/tee"
@@ -501,7 +502,7 @@ func (e *evaluation) componentCheck(c *chain, comp scai.Component, refs []scai.R
 			}
 			want = append(want, alg+":"+v)
 			for _, ev := range boot.Events {
-				if d := ev.Digest(h); d != nil && hex.EncodeToString(d) == v {
+				if d := ev.Digest(h); d != nil && text.IsHexOf(v, d) {
 					c.add(2, pass(id, thrBoot, fmt.Sprintf("%s:%s in PCR %d", alg, v, ev.PCR)))
 					return
 				}
@@ -524,7 +525,7 @@ func pcrCheck(c *chain, q *tpm.VerifiedQuote, index int, want buildtrust.DigestS
 			c.add(2, fail(id, thrBoot, v, "not quoted", "the quote does not cover this PCR"))
 			continue
 		}
-		if hex.EncodeToString(got) == v {
+		if text.IsHexOf(v, got) {
 			c.add(2, pass(id, thrBoot, v))
 		} else {
 			c.add(2, fail(id, thrBoot, v, hex.EncodeToString(got), "the quoted PCR differs from the reference value"))

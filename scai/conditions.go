@@ -17,26 +17,27 @@ import (
 // case-folding and unknown-field rules, and the value rules are
 // encoding/json's.
 
-// conditions is a conditions struct with its hand-written reader.
-type conditions[T any] interface {
-	*T
-	readFast(raw []byte) error
-}
+func (c *refConditions) read(raw []byte) error      { return orUnmarshal(c, raw, c.readFast(raw)) }
+func (c *evidenceConditions) read(raw []byte) error { return orUnmarshal(c, raw, c.readFast(raw)) }
+func (c *dispatchConditions) read(raw []byte) error { return orUnmarshal(c, raw, c.readFast(raw)) }
 
-// readConditions decodes raw into c with its fast reader. When that fails,
-// strictjson.Unmarshal decodes it again, so that an input with several
-// faults reports the one it always did (Unmarshal checks the syntax of the
-// whole input before any type).
-func readConditions[T any, P conditions[T]](raw []byte, c P) error {
-	if err := c.readFast(raw); err != nil {
-		*c = *new(T)
-		return strictjson.Unmarshal(raw, c, strictjson.Options{})
+// orUnmarshal returns nil when the fast reader succeeded (fastErr == nil).
+// Otherwise strictjson.Unmarshal decodes raw into c again, so that an input
+// with several faults reports the one it always did (Unmarshal checks the
+// syntax of the whole input before any type). It decodes into a copy, so
+// that c does not escape on the fast path.
+func orUnmarshal[T any](c *T, raw []byte, fastErr error) error {
+	if fastErr == nil {
+		return nil
 	}
-	return nil
+	var v T
+	err := strictjson.Unmarshal(raw, &v, strictjson.Options{})
+	*c = v
+	return err
 }
 
 // readObject reads the object raw with fn called for each of fields, under
-// the options of readConditions' strictjson.Unmarshal.
+// the options of orUnmarshal's strictjson.Unmarshal.
 func readObject(raw []byte, fields []string, fn func(r *strictjson.Reader, key string) error) error {
 	r, err := strictjson.NewReader(raw, strictjson.Options{})
 	if err != nil {

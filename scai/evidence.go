@@ -5,12 +5,12 @@ import (
 	"crypto/sha256"
 	"crypto/sha3"
 	"crypto/sha512"
-	"encoding/hex"
 	"fmt"
 	"slices"
 
 	"github.com/buildtrust/buildtrust"
 	"github.com/buildtrust/buildtrust/internal/limits"
+	"github.com/buildtrust/buildtrust/internal/text"
 	"github.com/buildtrust/buildtrust/threat"
 )
 
@@ -173,11 +173,10 @@ func CheckEvidence(rd *buildtrust.ResourceDescriptor, supplied []byte, policy bu
 // is when DigestPolicy.Match(want, buildtrust.Digest(data, algs...)) passes:
 // both sides are accepted (algs were chosen so, and computed digests have
 // their algorithm's length), and every shared algorithm must be equal. It
-// hashes into stack buffers and compares hex in place, with no DigestSet or
+// hashes into a stack buffer and compares hex in place, with no DigestSet or
 // hex strings.
 func digestsEqual(want buildtrust.DigestSet, algs []string, data []byte) bool {
 	var sum [64]byte
-	var hexSum [128]byte
 	for _, alg := range algs {
 		var n int
 		switch alg {
@@ -214,8 +213,7 @@ func digestsEqual(want buildtrust.DigestSet, algs []string, data []byte) bool {
 		default:
 			return false // not computable: leave it to the general path
 		}
-		h := hexSum[:hex.Encode(hexSum[:], sum[:n])]
-		if string(h) != want[alg] { // compared in place, not converted
+		if !text.IsHexOf(want[alg], sum[:n]) {
 			return false
 		}
 	}

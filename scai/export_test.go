@@ -107,9 +107,12 @@ func DecodeConditions(kind string, raw []byte, fast bool) (any, error) {
 	}
 	var err error
 	if fast {
-		err = v.readFast(raw) // without readConditions' fallback
+		err = v.readFast(raw) // without orUnmarshal's fallback
 	} else {
 		err = strictjson.Unmarshal(raw, v, strictjson.Options{})
 	}
 	return v, err
 }
+
+// DigestSetsIdentical is the DigestSet comparison of bindings.
+func DigestSetsIdentical(a, b buildtrust.DigestSet) bool { return digestSetsIdentical(a, b) }

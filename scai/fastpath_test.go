@@ -379,3 +379,17 @@ func TestDigestsEqual(t *testing.T) {
 		}
 	}
 }
+
+// TestDigestSetsIdentical compares the bindings' DigestSet comparison with
+// the reflect.DeepEqual it replaced, nil and empty sets included.
+func TestDigestSetsIdentical(t *testing.T) {
+	sets := []buildtrust.DigestSet{nil, {}, {"sha256": "aa"}, {"sha256": "ab"}, {"sha256": ""}, {"sha512": "aa"},
+		{"sha256": "aa", "sha512": "bb"}, {"sha256": "aa", "sha512": "bc"}}
+	for _, a := range sets {
+		for _, b := range sets {
+			if got, want := scai.DigestSetsIdentical(a, b), reflect.DeepEqual(a, b); got != want {
+				t.Errorf("%v vs %v: %v, want %v", a, b, got, want)
+			}
+		}
+	}
+}
