@@ -162,8 +162,13 @@ func predicates(t *testing.T) [][]byte {
 
 // mutationPositions bounds how many positions of each input are mutated:
 // enough to reach every field of the small seeds, and a sample of the large
-// BuildEnv predicates, at a cost of seconds.
-const mutationPositions = 12
+// BuildEnv predicates, at a cost of seconds (fewer with -short or -race).
+func mutationPositions() int {
+	if testing.Short() || raceEnabled {
+		return 3
+	}
+	return 12
+}
 
 // mutations returns variants of b: each byte replaced by a few JSON
 // delimiters and characters, or deleted, at up to about limit positions.
@@ -195,7 +200,7 @@ func TestParsePredicateOnePass(t *testing.T) {
 	var inputs [][]byte
 	for _, p := range predicates(t) {
 		inputs = append(inputs, p)
-		inputs = append(inputs, mutations(p, mutationPositions)...)
+		inputs = append(inputs, mutations(p, mutationPositions())...)
 	}
 	accepted, rejected := 0, 0
 	for _, in := range inputs {
@@ -228,7 +233,7 @@ func TestParsePredicateOnePass(t *testing.T) {
 func TestValidateParsed(t *testing.T) {
 	invalid := 0
 	for _, p := range predicates(t) {
-		for _, in := range append(mutations(p, mutationPositions), p) {
+		for _, in := range append(mutations(p, mutationPositions()), p) {
 			rep, err := scai.ReadPredicate(in)
 			if err != nil {
 				continue
@@ -290,7 +295,7 @@ func TestConditionsFast(t *testing.T) {
 	}
 	var inputs [][]byte
 	for i, c := range conds {
-		n := mutationPositions
+		n := mutationPositions()
 		if i >= found {
 			n *= 4 // the hand-written ones are small and aimed at the edges
 		}
