@@ -29,6 +29,7 @@ var ourImports = map[string][]string{
 	"internal/text":       {},
 	"internal/corpustest": {}, // test helpers only: no non-test package imports it
 	"internal/docdecode":  {"internal/limits"},
+	"internal/descriptor": {"internal/limits", "internal/strictjson"}, // ResourceDescriptor decoding shared by the root and scai
 	".":                   {"threat", "internal/*"},
 	"provenance":          {".", "threat", "internal/*"},
 	"vsa":                 {".", "threat", "internal/*"},

@@ -93,6 +93,17 @@ func (d DigestSet) Validate() error {
 	if len(d) > limits.MaxDigestsPerSet {
 		return limits.TooLarge("digest set", limits.MaxDigestsPerSet)
 	}
+	for name, value := range d { // success needs no order, nor the sorted copy
+		if validateDigest(name, value) != nil {
+			return d.validateSorted()
+		}
+	}
+	return nil
+}
+
+// validateSorted reports the first invalid digest in algorithm order, so
+// that the error does not depend on map iteration order.
+func (d DigestSet) validateSorted() error {
 	for _, name := range d.algorithms() {
 		if err := validateDigest(name, d[name]); err != nil {
 			return err

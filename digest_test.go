@@ -117,6 +117,30 @@ func TestDigestSetValidate(t *testing.T) {
 	}
 }
 
+// TestDigestSetValidateDeterministic: Validate checks in map order and sorts
+// only to report an error, which must still be the first invalid algorithm
+// in sorted order, whatever the map order.
+func TestDigestSetValidateDeterministic(t *testing.T) {
+	set := DigestSet{
+		SHA256: hex64, "ami": "ami-1", "blake2b": hex128[:127], SHA512: hex64,
+		"sha1": "XX", "zz": strings.Repeat("x", 2000), GitCommit: hex64,
+	}
+	want := validateDigest("blake2b", set["blake2b"]).Error()
+	for range 100 {
+		if err := set.Validate(); err == nil || err.Error() != want {
+			t.Fatalf("Validate = %v, want %s", err, want)
+		}
+	}
+	delete(set, "blake2b")
+	delete(set, SHA512)
+	want = validateDigest("sha1", "XX").Error()
+	for range 100 {
+		if err := set.Validate(); err == nil || err.Error() != want {
+			t.Fatalf("Validate = %v, want %s", err, want)
+		}
+	}
+}
+
 func TestDigestPolicyMatch(t *testing.T) {
 	other64 := strings.Repeat("0", 64)
 	tests := []struct {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/buildtrust/buildtrust/internal/descriptor"
 	"github.com/buildtrust/buildtrust/internal/limits"
 	"github.com/buildtrust/buildtrust/internal/strictjson"
 	"github.com/buildtrust/buildtrust/internal/text"
@@ -168,24 +169,7 @@ func readEnvelope(data []byte) (*envelopeJSON, error) {
 // The alphabets are tried whole, so a string mixing them is rejected.
 func decodeBase64(s string) ([]byte, error) { return decodeBase64Bytes([]byte(s)) }
 
-var base64Encodings = [...]*base64.Encoding{
-	base64.StdEncoding.Strict(), base64.URLEncoding.Strict(), base64.RawStdEncoding.Strict(), base64.RawURLEncoding.Strict(),
-}
-
-func decodeBase64Bytes(src []byte) ([]byte, error) {
-	var firstErr error
-	for _, enc := range base64Encodings {
-		dst := make([]byte, enc.DecodedLen(len(src)))
-		n, err := enc.Decode(dst, src)
-		if err == nil {
-			return dst[:n], nil
-		}
-		if firstErr == nil {
-			firstErr = err
-		}
-	}
-	return nil, firstErr
-}
+func decodeBase64Bytes(src []byte) ([]byte, error) { return descriptor.DecodeBase64(src) }
 
 // PAE is the DSSE pre-authentication encoding (ITE-ENV-5):
 // "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body. Signatures are over

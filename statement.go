@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/buildtrust/buildtrust/internal/descriptor"
 	"github.com/buildtrust/buildtrust/internal/limits"
 	"github.com/buildtrust/buildtrust/internal/strictjson"
 	"github.com/buildtrust/buildtrust/internal/text"
@@ -48,10 +49,8 @@ type Annotations map[string]any
 
 // UnmarshalJSON decodes the object keeping numbers exact.
 func (a *Annotations) UnmarshalJSON(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
+	m, err := descriptor.DecodeAnnotations(data)
+	if err != nil {
 		return err
 	}
 	*a = m
@@ -112,10 +111,7 @@ func ParseStatement(data []byte) (*Statement, error) {
 	return s, nil
 }
 
-var (
-	statementFields  = []string{"_type", "subject", "predicateType", "predicate"}
-	descriptorFields = []string{"name", "uri", "digest", "content", "downloadLocation", "mediaType", "annotations"}
-)
+var statementFields = []string{"_type", "subject", "predicateType", "predicate"}
 
 // readStatement decodes a Statement in one strict pass (strictjson.Reader),
 // stopping at the subject and digest limits without reading on.
@@ -155,51 +151,14 @@ func readStatement(data []byte) (*Statement, error) {
 	return &s, r.Close()
 }
 
-// readDescriptor decodes one ResourceDescriptor object. Unknown fields are
-// ignored (ITE-PR-1); content is standard or URL-safe base64, as protojson
-// accepts.
+// readDescriptor decodes one ResourceDescriptor object (see
+// descriptor.Read, which scai shares).
 func readDescriptor(r *strictjson.Reader) (ResourceDescriptor, error) {
-	var rd ResourceDescriptor
-	err := r.Object(descriptorFields, func(key string) error {
-		var err error
-		switch key {
-		case "name":
-			rd.Name, err = r.String()
-		case "uri":
-			rd.URI, err = r.String()
-		case "downloadLocation":
-			rd.DownloadLocation, err = r.String()
-		case "mediaType":
-			rd.MediaType, err = r.String()
-		case "content":
-			var b64 []byte // a view of the input, decoded into fresh memory
-			if b64, err = r.StringBytes(); err == nil && len(b64) != 0 {
-				if rd.Content, err = decodeBase64Bytes(b64); err != nil {
-					err = fmt.Errorf("content: %w", err)
-				}
-			}
-		case "digest":
-			if r.Null() {
-				return nil
-			}
-			rd.Digest = DigestSet{}
-			err = r.Object(nil, func(alg string) error {
-				if len(rd.Digest) == limits.MaxDigestsPerSet {
-					return limits.TooLarge("digest set", limits.MaxDigestsPerSet)
-				}
-				v, err := r.String()
-				rd.Digest[alg] = v
-				return err
-			})
-		case "annotations":
-			var raw []byte
-			if raw, err = r.Raw(); err == nil && !bytes.Equal(raw, []byte("null")) {
-				err = rd.Annotations.UnmarshalJSON(raw)
-			}
-		}
-		return err
-	})
-	return rd, err
+	f, err := descriptor.Read(r)
+	return ResourceDescriptor{
+		Name: f.Name, URI: f.URI, Digest: DigestSet(f.Digest), Content: f.Content,
+		DownloadLocation: f.DownloadLocation, MediaType: f.MediaType, Annotations: Annotations(f.Annotations),
+	}, err
 }
 
 // UnmarshalJSON decodes a descriptor with the strict rules of ParseStatement,

@@ -8,12 +8,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"reflect"
+	"maps"
 	"slices"
 
 	"github.com/buildtrust/buildtrust"
 	"github.com/buildtrust/buildtrust/internal/limits"
-	"github.com/buildtrust/buildtrust/internal/strictjson"
 	"github.com/buildtrust/buildtrust/internal/text"
 	"github.com/buildtrust/buildtrust/threat"
 )
@@ -191,15 +190,21 @@ func (rep *Report) ImageReferenceValues() (*ImageReferenceValues, error) {
 		return nil, malformed("reference values must have exactly one subject (the image), got %d", len(rep.Subject))
 	}
 	out := &ImageReferenceValues{Image: rep.Subject[0], Producer: rep.Predicate.Producer}
-	for _, a := range rep.Predicate.Find(AttrReferenceValue) {
+	for i := range rep.Predicate.Attributes { // Find, without copying
+		a := &rep.Predicate.Attributes[i]
+		if a.Attribute != AttrReferenceValue {
+			continue
+		}
 		if a.Target == nil || a.Conditions == nil {
 			return nil, fmt.Errorf("%w: %s needs a target and conditions", ErrAttribute, AttrReferenceValue)
 		}
 		var cond refConditions
-		if err := strictjson.Unmarshal(a.Conditions, &cond, strictjson.Options{}); err != nil {
+		if err := cond.read(a.Conditions); err != nil {
 			return nil, fmt.Errorf("%w: %s conditions: %w", ErrAttribute, AttrReferenceValue, err)
 		}
-		rv := ReferenceValue{Component: cond.Component, Name: a.Target.Name, Digest: a.Target.Digest.Clone(), Platform: cond.Platform}
+		// The digest is shared with the report, as the doc comment allows:
+		// both are read-only once parsed.
+		rv := ReferenceValue{Component: cond.Component, Name: a.Target.Name, Digest: a.Target.Digest, Platform: cond.Platform}
 		if cond.Component == PCR {
 			if cond.PCR == nil {
 				return nil, fmt.Errorf("%w: PCR reference value without an index", ErrAttribute)
@@ -583,7 +588,7 @@ func identitySubject(rep *Report) (buildtrust.ResourceDescriptor, error) {
 		return buildtrust.ResourceDescriptor{}, malformed("identity subject needs inline key content and a sha256 digest")
 	}
 	sum := sha256.Sum256(id.Content)
-	if hex.EncodeToString(sum[:]) != want {
+	if !text.IsHexOf(want, sum[:]) {
 		return buildtrust.ResourceDescriptor{}, checkErr(CheckBinding, []threat.ID{threat.E9, threat.E10}, ErrBinding,
 			"identity key content does not hash to the subject digest")
 	}
@@ -604,7 +609,7 @@ func readEvidence(rep *AttributeReport) (*MeasuredBoot, *HardwareTEE, error) {
 			return nil, nil, fmt.Errorf("%w: %s needs evidence and conditions", ErrAttribute, a.Attribute)
 		}
 		var cond evidenceConditions
-		if err := strictjson.Unmarshal(a.Conditions, &cond, strictjson.Options{}); err != nil {
+		if err := cond.read(a.Conditions); err != nil {
 			return nil, nil, fmt.Errorf("%w: %s conditions: %w", ErrAttribute, a.Attribute, err)
 		}
 		ev := a.Evidence
@@ -658,7 +663,13 @@ func readEvidence(rep *AttributeReport) (*MeasuredBoot, *HardwareTEE, error) {
 }
 
 func bindingEqual(a, b Binding) bool {
-	return a.Convention == b.Convention && a.Purpose == b.Purpose && reflect.DeepEqual(a.Payload, b.Payload)
+	return a.Convention == b.Convention && a.Purpose == b.Purpose && digestSetsIdentical(a.Payload, b.Payload)
+}
+
+// digestSetsIdentical is reflect.DeepEqual(a, b) for DigestSets (a nil set
+// differs from an empty one) without reflection's allocations.
+func digestSetsIdentical(a, b buildtrust.DigestSet) bool {
+	return (a == nil) == (b == nil) && maps.Equal(a, b)
 }
 
 // checkBinding applies ok to the binding of each piece of evidence present.
@@ -791,7 +802,7 @@ func (rep *Report) Dispatch() (*Dispatch, error) {
 			"dispatch attestation needs exactly one %s with conditions, got %d", AttrDispatch, len(ds))
 	}
 	var cond dispatchConditions
-	if err := strictjson.Unmarshal(ds[0].Conditions, &cond, strictjson.Options{}); err != nil {
+	if err := cond.read(ds[0].Conditions); err != nil {
 		return nil, fmt.Errorf("%w: %s conditions: %w", ErrAttribute, AttrDispatch, err)
 	}
 	if err := checkBuildIDForm(cond.BuildID); err != nil {
@@ -831,7 +842,7 @@ func (d *Dispatch) CheckBuildID(want string) error {
 // wrapping ErrBinding (threats E9, E10).
 func (d *Dispatch) CheckLaunch(l *Launch, launchEnvelope []byte) error {
 	threats := []threat.ID{threat.E9, threat.E10}
-	if l == nil || !reflect.DeepEqual(d.Identity.Digest, l.Identity.Digest) || !bytes.Equal(d.Identity.Content, l.Identity.Content) {
+	if l == nil || !digestSetsIdentical(d.Identity.Digest, l.Identity.Digest) || !bytes.Equal(d.Identity.Content, l.Identity.Content) {
 		return checkErr(CheckBinding, threats, ErrBinding, "dispatch and launch name different environment identities")
 	}
 	if d.Launch != nil {

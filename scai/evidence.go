@@ -2,11 +2,15 @@ package scai
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"crypto/sha3"
+	"crypto/sha512"
 	"fmt"
 	"slices"
 
 	"github.com/buildtrust/buildtrust"
 	"github.com/buildtrust/buildtrust/internal/limits"
+	"github.com/buildtrust/buildtrust/internal/text"
 	"github.com/buildtrust/buildtrust/threat"
 )
 
@@ -145,6 +149,13 @@ func CheckEvidence(rd *buildtrust.ResourceDescriptor, supplied []byte, policy bu
 	if len(algs) == 0 {
 		return nil, checkErr(CheckEvidenceDigest, threats, ErrEvidence, "%s: no digest of an accepted, computable algorithm", rd.Name)
 	}
+	// Copy first and hash the copy, so that the bytes returned are the
+	// bytes checked even if the caller's buffer changes meanwhile.
+	data = bytes.Clone(data)
+	if digestsEqual(rd.Digest, algs, data) {
+		return data, nil
+	}
+	// A mismatch: let DigestPolicy.Match name it, as it always has.
 	slices.Sort(algs)
 	got, _, err := buildtrust.Digest(bytes.NewReader(data), algs...)
 	if err != nil {
@@ -154,7 +165,59 @@ func CheckEvidence(rd *buildtrust.ResourceDescriptor, supplied []byte, policy bu
 		return nil, &buildtrust.CheckError{Check: CheckEvidenceDigest, Threats: threats,
 			Err: fmt.Errorf("%w: %s: %w", ErrEvidence, rd.Name, err)}
 	}
-	return bytes.Clone(data), nil
+	return data, nil
+}
+
+// digestsEqual reports whether want holds, for each of algs (computable
+// algorithms), exactly the lowercase hex digest of data. For such algs this
+// is when DigestPolicy.Match(want, buildtrust.Digest(data, algs...)) passes:
+// both sides are accepted (algs were chosen so, and computed digests have
+// their algorithm's length), and every shared algorithm must be equal. It
+// hashes into a stack buffer and compares hex in place, with no DigestSet or
+// hex strings.
+func digestsEqual(want buildtrust.DigestSet, algs []string, data []byte) bool {
+	var sum [64]byte
+	for _, alg := range algs {
+		var n int
+		switch alg {
+		case buildtrust.SHA224:
+			s := sha256.Sum224(data)
+			n = copy(sum[:], s[:])
+		case buildtrust.SHA256:
+			s := sha256.Sum256(data)
+			n = copy(sum[:], s[:])
+		case buildtrust.SHA384:
+			s := sha512.Sum384(data)
+			n = copy(sum[:], s[:])
+		case buildtrust.SHA512:
+			s := sha512.Sum512(data)
+			n = copy(sum[:], s[:])
+		case buildtrust.SHA512_224:
+			s := sha512.Sum512_224(data)
+			n = copy(sum[:], s[:])
+		case buildtrust.SHA512_256:
+			s := sha512.Sum512_256(data)
+			n = copy(sum[:], s[:])
+		case buildtrust.SHA3_224:
+			s := sha3.Sum224(data)
+			n = copy(sum[:], s[:])
+		case buildtrust.SHA3_256:
+			s := sha3.Sum256(data)
+			n = copy(sum[:], s[:])
+		case buildtrust.SHA3_384:
+			s := sha3.Sum384(data)
+			n = copy(sum[:], s[:])
+		case buildtrust.SHA3_512:
+			s := sha3.Sum512(data)
+			n = copy(sum[:], s[:])
+		default:
+			return false // not computable: leave it to the general path
+		}
+		if !text.IsHexOf(want[alg], sum[:n]) {
+			return false
+		}
+	}
+	return len(algs) > 0
 }
 
 // computable lists the algorithms buildtrust.Digest computes.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/buildtrust/buildtrust"
+	"github.com/buildtrust/buildtrust/internal/descriptor"
 	"github.com/buildtrust/buildtrust/internal/limits"
 	"github.com/buildtrust/buildtrust/internal/strictjson"
 	"github.com/buildtrust/buildtrust/internal/text"
@@ -70,12 +71,24 @@ type Report struct {
 // (SCAI-8, ITE-PR-1), descriptors decoded by the spec's rules — and
 // validates it. It establishes no trust.
 func ParsePredicate(data []byte) (*AttributeReport, error) {
+	rep, err := readPredicate(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := rep.validate(true); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// readPredicate decodes a predicate without validating it.
+func readPredicate(data []byte) (*AttributeReport, error) {
 	r, err := strictjson.NewReader(data, strictjson.Options{MaxBytes: limits.MaxPayloadBytes})
 	if err != nil {
 		return nil, malformed("predicate: %w", err)
 	}
 	var rep AttributeReport
-	err = r.Object([]string{"attributes", "producer"}, func(key string) error {
+	err = r.Object(predicateFields, func(key string) error {
 		switch key {
 		case "attributes":
 			return r.Array(func() error {
@@ -102,17 +115,19 @@ func ParsePredicate(data []byte) (*AttributeReport, error) {
 		}
 		return nil, malformed("predicate: %w", err)
 	}
-	if err := rep.Validate(); err != nil {
-		return nil, err
-	}
 	return &rep, nil
 }
+
+var (
+	predicateFields = []string{"attributes", "producer"}
+	assertionFields = []string{"attribute", "target", "conditions", "evidence"}
+)
 
 func isTooLarge(err error) bool { return errors.Is(err, limits.ErrTooLarge) }
 
 func readAssertion(r *strictjson.Reader) (AttributeAssertion, error) {
 	var a AttributeAssertion
-	err := r.Object([]string{"attribute", "target", "conditions", "evidence"}, func(key string) error {
+	err := r.Object(assertionFields, func(key string) error {
 		var err error
 		switch key {
 		case "attribute":
@@ -133,8 +148,32 @@ func readAssertion(r *strictjson.Reader) (AttributeAssertion, error) {
 }
 
 // readDescriptor reads an optional ResourceDescriptor with the root
-// package's strict rules (null reads as absent).
+// package's strict rules (null reads as absent) in one pass.
 func readDescriptor(r *strictjson.Reader) (*buildtrust.ResourceDescriptor, error) {
+	if r.Null() {
+		return nil, nil
+	}
+	start := r.Offset()
+	f, err := descriptor.Read(r)
+	if err != nil {
+		// The two-pass reader checked the whole value before decoding it,
+		// so a value with several faults may fail there with another one
+		// (too deep rather than a wrong type, say), and whether an error is
+		// ErrTooLarge is visible to callers. Errors are rare: read again
+		// the old way to fail exactly as before.
+		r.Rewind(start)
+		return readDescriptorTwoPass(r)
+	}
+	return &buildtrust.ResourceDescriptor{
+		Name: f.Name, URI: f.URI, Digest: buildtrust.DigestSet(f.Digest), Content: f.Content,
+		DownloadLocation: f.DownloadLocation, MediaType: f.MediaType, Annotations: buildtrust.Annotations(f.Annotations),
+	}, nil
+}
+
+// readDescriptorTwoPass validates the value's JSON, then decodes it with
+// ResourceDescriptor.UnmarshalJSON: the reference semantics of
+// readDescriptor, used to report its errors.
+func readDescriptorTwoPass(r *strictjson.Reader) (*buildtrust.ResourceDescriptor, error) {
 	raw, err := r.RawView() // decoded at once; the descriptor keeps no alias
 	if err != nil || bytes.Equal(raw, []byte("null")) {
 		return nil, err
@@ -151,7 +190,13 @@ func readDescriptor(r *strictjson.Reader) (*buildtrust.ResourceDescriptor, error
 // attribute (SCAI-3), conditions that are a JSON object (SCAI-5), and every
 // target, evidence and producer a valid ResourceDescriptor by the spec's rule
 // (ITE-RD-1: uri, digest or content).
-func (r *AttributeReport) Validate() error {
+func (r *AttributeReport) Validate() error { return r.validate(false) }
+
+// validate is Validate; parsed says that the report comes from the strict
+// reader of ParsePredicate, which has already proved every Conditions valid
+// JSON (strictjson.Reader.Raw), so json.Valid need not scan them again.
+// Every other rule is checked either way: the reader does not check them.
+func (r *AttributeReport) validate(parsed bool) error {
 	if len(r.Attributes) == 0 {
 		return malformed("attribute report has no attributes")
 	}
@@ -159,7 +204,7 @@ func (r *AttributeReport) Validate() error {
 		return limits.TooLarge("SCAI attributes", limits.MaxSCAIAttributes)
 	}
 	for i := range r.Attributes {
-		if err := r.Attributes[i].Validate(); err != nil {
+		if err := r.Attributes[i].validate(parsed); err != nil {
 			return fmt.Errorf("attribute %d: %w", i, err)
 		}
 	}
@@ -172,7 +217,10 @@ func (r *AttributeReport) Validate() error {
 }
 
 // Validate checks one assertion (see AttributeReport.Validate).
-func (a *AttributeAssertion) Validate() error {
+func (a *AttributeAssertion) Validate() error { return a.validate(false) }
+
+// validate is Validate, with parsed as in AttributeReport.validate.
+func (a *AttributeAssertion) validate(parsed bool) error {
 	if a.Attribute == "" {
 		return malformed("empty attribute")
 	}
@@ -184,7 +232,7 @@ func (a *AttributeAssertion) Validate() error {
 	}
 	if a.Conditions != nil {
 		trimmed := bytes.TrimLeft(a.Conditions, " \t\r\n")
-		if len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(a.Conditions) {
+		if len(trimmed) == 0 || trimmed[0] != '{' || !parsed && !json.Valid(a.Conditions) {
 			return malformed("conditions of %q is not a JSON object", a.Attribute)
 		}
 	}

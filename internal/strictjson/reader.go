@@ -220,6 +220,23 @@ func (r *Reader) Raw() ([]byte, error) {
 	return bytes.Clone(r.s.data[start:r.s.pos]), nil
 }
 
+// Offset returns the position of the next value, for Rewind.
+func (r *Reader) Offset() int {
+	r.s.skipSpace()
+	return r.s.pos
+}
+
+// Rewind returns to an Offset taken before reading a value at the current
+// nesting level (after an error, too: Object and Array restore the depth),
+// so that a caller can read the value again another way — for example a
+// fast path that falls back to a slower one to report its exact error.
+func (r *Reader) Rewind(offset int) {
+	r.s.pos = offset
+	for len(r.dropped) > 0 && r.dropped[len(r.dropped)-1].start >= offset {
+		r.dropped = r.dropped[:len(r.dropped)-1]
+	}
+}
+
 // Skip reads and discards any value.
 func (r *Reader) Skip() error { return r.value(nil) }
 

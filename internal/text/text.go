@@ -32,3 +32,19 @@ func AbsoluteURI(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && u.Scheme != ""
 }
+
+// IsHexOf reports whether s is the lowercase hex encoding of b — the form of
+// DigestSet values — as hex.EncodeToString(b) == s does, without building
+// the string: digests are compared this way many times per evaluation.
+func IsHexOf(s string, b []byte) bool {
+	const digits = "0123456789abcdef"
+	if len(s) != 2*len(b) {
+		return false
+	}
+	for i, c := range b {
+		if s[2*i] != digits[c>>4] || s[2*i+1] != digits[c&0x0f] {
+			return false
+		}
+	}
+	return true
+}

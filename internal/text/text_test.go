@@ -1,6 +1,11 @@
 package text
 
-import "testing"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"testing"
+)
 
 func TestPrintable(t *testing.T) {
 	for s, want := range map[string]bool{
@@ -27,6 +32,41 @@ func TestAbsoluteURI(t *testing.T) {
 	} {
 		if got := AbsoluteURI(s); got != want {
 			t.Errorf("AbsoluteURI(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestIsHexOf compares IsHexOf with hex.EncodeToString(b) == s for every
+// byte, every one- and two-character string over a hex-like alphabet, and
+// digest-sized values.
+func TestIsHexOf(t *testing.T) {
+	const alphabet = "0123456789abcdefABCDEFgG \x00"
+	var strs []string
+	for i := range len(alphabet) {
+		for j := range len(alphabet) {
+			strs = append(strs, alphabet[i:i+1], alphabet[i:i+1]+alphabet[j:j+1])
+		}
+	}
+	for b := range 256 {
+		for _, s := range strs {
+			in := []byte{byte(b)}
+			if got, want := IsHexOf(s, in), hex.EncodeToString(in) == s; got != want {
+				t.Fatalf("IsHexOf(%q, %x) = %v, want %v", s, in, got, want)
+			}
+		}
+	}
+	sum := sha256.Sum256([]byte("x"))
+	h := hex.EncodeToString(sum[:])
+	for _, c := range []struct {
+		s    string
+		b    []byte
+		want bool
+	}{
+		{h, sum[:], true}, {strings.ToUpper(h), sum[:], false}, {h[:62], sum[:], false}, {h + "00", sum[:], false},
+		{h, sum[:31], false}, {"", nil, true}, {"", []byte{0}, false}, {"00", nil, false},
+	} {
+		if got := IsHexOf(c.s, c.b); got != c.want {
+			t.Errorf("IsHexOf(%q, %x) = %v, want %v", c.s, c.b, got, c.want)
 		}
 	}
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package scai_test
+
+const raceEnabled = false
