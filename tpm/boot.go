@@ -264,12 +264,13 @@ func (l *EventLog) verify(q *VerifiedQuote, opts Options, replayed map[crypto.Ha
 	}
 	var quoted []string
 	for _, b := range q.Banks {
-		quoted = append(quoted, fmt.Sprintf("%s%s", HashName(b.Hash), intsText(b.Indices())))
+		quoted = append(quoted, HashName(b.Hash)+intsText(b.Indices()))
 	}
 	bs := &BootState{Hash: primary.Hash}
 	bs.Checks = append(bs.Checks, buildtrust.Check{ID: CheckEventLogReplay, Threats: bootThreats, Outcome: buildtrust.Pass,
 		Expected: "quoted " + strings.Join(quoted, " "), Actual: "replayed equal"})
 
+	bs.Events = make([]Event, 0, len(l.Events))
 	for _, e := range l.Events {
 		_, covered := primary.PCRs[e.PCR]
 		switch {
@@ -280,6 +281,9 @@ func (l *EventLog) verify(q *VerifiedQuote, opts Options, replayed map[crypto.Ha
 		default:
 			bs.Events = append(bs.Events, e)
 		}
+	}
+	if len(bs.Events) == 0 {
+		bs.Events = nil // as before the preallocation
 	}
 	bs.extract(l, primary, opts.Loader, false)
 	return bs, nil
@@ -301,6 +305,9 @@ func noAction(e Event) NoActionEvent {
 // on the events its own replay of the verified registers returns.
 func (bs *BootState) extract(l *EventLog, bank PCRBank, loader Loader, rtmr bool) {
 	defer func() {
+		if len(bs.Components) == 0 {
+			bs.Components = nil // as before the preallocation
+		}
 		c := buildtrust.Check{ID: CheckEventLogExtract, Threats: refThreats, Outcome: buildtrust.Pass,
 			Expected: "components of the verified events", Actual: fmt.Sprintf("%d components", len(bs.Components))}
 		if bs.ExtractErr != nil {
@@ -310,14 +317,16 @@ func (bs *BootState) extract(l *EventLog, bank PCRBank, loader Loader, rtmr bool
 	}()
 	h := bank.Hash
 	want0, wantF := separatorDigests(h)
+	// Most verified events yield one component; go-eventlog's add more.
+	bs.Components = make([]Component, 0, len(bs.Events)+8)
 	for _, e := range bs.Events {
 		switch e.Type {
 		case EvSeparator:
 			switch d := e.Digest(h); {
 			case bytes.Equal(d, want0) && bytes.Equal(e.Data, separator0[:]):
-				bs.Components = append(bs.Components, Component{Name: ComponentSeparator, PCR: e.PCR, Value: "pcr" + strconv.Itoa(e.PCR) + ":00000000"})
+				bs.Components = append(bs.Components, Component{Name: ComponentSeparator, PCR: e.PCR, Value: separatorValue(e.PCR, "00000000")})
 			case bytes.Equal(d, wantF) && bytes.Equal(e.Data, separatorF[:]):
-				bs.Components = append(bs.Components, Component{Name: ComponentSeparator, PCR: e.PCR, Value: "pcr" + strconv.Itoa(e.PCR) + ":ffffffff"})
+				bs.Components = append(bs.Components, Component{Name: ComponentSeparator, PCR: e.PCR, Value: separatorValue(e.PCR, "ffffffff")})
 			default:
 				bs.addErr(fmt.Errorf("event %d: EV_SEPARATOR in PCR%d with non-separator data", e.Sequence, e.PCR))
 			}
@@ -339,7 +348,7 @@ func (bs *BootState) extract(l *EventLog, bank PCRBank, loader Loader, rtmr bool
 	}
 
 	needed := extractRegisters(rtmr)
-	var mrs []register.MR
+	mrs := make([]register.MR, 0, len(bank.PCRs))
 	for _, i := range bank.Indices() {
 		if !extractNeeds(needed, loader, i) {
 			continue
@@ -490,6 +499,26 @@ var (
 	sepSHA384  = [2][sha512.Size384]byte{sha512.Sum384(separator0[:]), sha512.Sum384(separatorF[:])}
 	sepSHA512  = [2][sha512.Size]byte{sha512.Sum512(separator0[:]), sha512.Sum512(separatorF[:])}
 )
+
+// separatorValues are the separator component values of PCRs 0–7, where
+// firmware logs them, so that no string is built per event.
+var separatorValues = func() (v [8][2]string) {
+	for i := range v {
+		v[i] = [2]string{fmt.Sprintf("pcr%d:00000000", i), fmt.Sprintf("pcr%d:ffffffff", i)}
+	}
+	return v
+}()
+
+// separatorValue is the separator component value "pcrN:<data>".
+func separatorValue(pcr int, data string) string {
+	if pcr >= 0 && pcr < len(separatorValues) {
+		if data == "00000000" {
+			return separatorValues[pcr][0]
+		}
+		return separatorValues[pcr][1]
+	}
+	return "pcr" + strconv.Itoa(pcr) + ":" + data
+}
 
 // separatorDigests returns the bank-h digests of the two valid separator
 // values (nil, nil for an unknown hash, which then matches no event).

@@ -168,11 +168,16 @@ func (l *EventLog) Replay(h crypto.Hash) (PCRBank, error) {
 			locality = e.Data[16]
 		}
 	}
-	return l.replay(h, locality, initialPCR)
+	return l.replay(h, func(v []byte, index int) { setInitialPCR(v, index, locality) })
 }
 
-func (l *EventLog) replay(h crypto.Hash, locality byte, initial func(crypto.Hash, int, byte) []byte) (PCRBank, error) {
-	bank := PCRBank{Hash: h, PCRs: map[int][]byte{}}
+// replay folds the log into bank h, each register starting from what
+// initial writes into its zeroed value.
+func (l *EventLog) replay(h crypto.Hash, initial func(v []byte, index int)) (PCRBank, error) {
+	// Real logs extend about ten registers: one map allocation, and the
+	// values carved from one slab instead of one allocation each.
+	bank := PCRBank{Hash: h, PCRs: make(map[int][]byte, 16)}
+	var slab []byte
 	hasher := h.New()
 	for _, e := range l.Events {
 		if e.Type == EvNoAction {
@@ -184,12 +189,16 @@ func (l *EventLog) replay(h crypto.Hash, locality byte, initial func(crypto.Hash
 		}
 		cur, ok := bank.PCRs[e.PCR]
 		if !ok {
-			cur = initial(h, e.PCR, locality)
+			if len(slab) < h.Size() {
+				slab = make([]byte, 8*h.Size())
+			}
+			cur, slab = slab[:h.Size():h.Size()], slab[h.Size():]
+			initial(cur, e.PCR)
 		}
 		hasher.Reset()
 		hasher.Write(cur)
 		hasher.Write(d)
-		// cur is ours (from initial or an earlier Sum) and already
+		// cur is ours (carved above or an earlier Sum) and already
 		// consumed: the new value reuses its storage.
 		bank.PCRs[e.PCR] = hasher.Sum(cur[:0])
 	}

@@ -154,6 +154,12 @@ func decodeSelect(bitmap []byte) ([]int, error) {
 // byte is the startup locality when the log records one.
 func initialPCR(h crypto.Hash, index int, locality byte) []byte {
 	v := make([]byte, h.Size())
+	setInitialPCR(v, index, locality)
+	return v
+}
+
+// setInitialPCR writes initialPCR's value into the zeroed v.
+func setInitialPCR(v []byte, index int, locality byte) {
 	switch {
 	case index >= 17 && index <= 22:
 		for i := range v {
@@ -162,5 +168,4 @@ func initialPCR(h crypto.Hash, index int, locality byte) []byte {
 	case index == 0:
 		v[len(v)-1] = locality
 	}
-	return v
 }
