@@ -304,3 +304,33 @@ func compareWithReference(t *testing.T, name string, got *BootState, l *EventLog
 		t.Errorf("%s: boot state differs from the reference", name)
 	}
 }
+
+// FuzzExtractMatchesReference: on any log that parses, a boot state
+// verified against the log's own replay (all its registers, every bank,
+// both loaders) equals the reference's.
+func FuzzExtractMatchesReference(f *testing.F) {
+	for _, raw := range syntheticLogs() {
+		f.Add(raw)
+	}
+	f.Add(testdata.Ubuntu2104NoSecureBootEventLog)
+	f.Add(testdata.Debian10EventLog)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		l, err := ParseEventLog(raw)
+		if err != nil {
+			return
+		}
+		for _, h := range l.Algs {
+			bank, err := l.Replay(h)
+			if err != nil || len(bank.PCRs) == 0 {
+				continue
+			}
+			for _, loader := range []Loader{NoLoader, GRUB} {
+				got, err := l.Verify(&VerifiedQuote{Banks: []PCRBank{bank}}, Options{Loader: loader, InsecureAllowSHA1: true})
+				if err != nil {
+					t.Fatalf("log does not verify against its own replay: %v", err)
+				}
+				compareWithReference(t, fmt.Sprintf("%s/%v", HashName(h), loader), got, l, bank, loader, false)
+			}
+		}
+	})
+}
