@@ -334,3 +334,60 @@ func FuzzExtractMatchesReference(f *testing.F) {
 		}
 	})
 }
+
+// TestReplayLogMatchesOriginal: go-eventlog's replay of replayLog's
+// re-encoding returns the same events (numbers, registers, types, data,
+// digests, hash) as its replay of the original log, or fails as it does,
+// on every real crypto-agile log, bank and quoted subset.
+func TestReplayLogMatchesOriginal(t *testing.T) {
+	logs := [][]byte{testdata.ArchLinuxWorkstationEventLog, testdata.GlinuxAlexEventLog, testdata.Rhel8EventLog,
+		testdata.Ubuntu1804AmdSevEventLog, testdata.Ubuntu2104NoDbxEventLog, testdata.Ubuntu2104NoSecureBootEventLog,
+		testdata.Ubuntu2404AmdSevSnpEventLog, testdata.Cos85AmdSevEventLog, testdata.Cos93AmdSevEventLog, testdata.Cos101AmdSevEventLog}
+	for _, raw := range syntheticLogs() {
+		if l, err := ParseEventLog(raw); err == nil { // not the CCEL
+			logs = append(logs, l.raw)
+		}
+	}
+	compared := 0
+	for n, raw := range logs {
+		l, err := ParseEventLog(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Format != FormatCryptoAgile {
+			t.Fatalf("log %d is not crypto-agile", n)
+		}
+		for _, h := range l.Algs {
+			full, err := l.Replay(h)
+			if err != nil {
+				continue
+			}
+			for _, sub := range [][]int{nil, {0}, {2, 4, 5, 7}, {8, 9, 14}, {0, 17}} {
+				var mrs []register.MR
+				idx := sub
+				if idx == nil {
+					idx = full.Indices()
+				}
+				for _, i := range idx {
+					v, ok := full.PCRs[i]
+					if !ok {
+						v = l.resetValue(h, i)
+					}
+					mrs = append(mrs, register.PCR{Index: i, Digest: v, DigestAlg: h})
+				}
+				want, werr := tcg.ParseAndReplay(raw, mrs, tcg.ParseOpts{})
+				got, gerr := tcg.ParseAndReplay(l.replayLog(mrs, h), mrs, tcg.ParseOpts{})
+				if fmt.Sprint(gerr) != fmt.Sprint(werr) {
+					t.Errorf("log %d %s%v: error %v, original %v", n, HashName(h), idx, gerr, werr)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("log %d %s%v: %d events, original %d, or they differ", n, HashName(h), idx, len(got), len(want))
+				}
+				compared++
+			}
+		}
+	}
+	if compared < 50 {
+		t.Fatalf("only %d comparisons", compared)
+	}
+}
