@@ -322,7 +322,8 @@ func (l *EventLog) replayedEvents(mrs []register.MR, h crypto.Hash) (evs []tcg.E
 // empty EV_NO_ACTION in its register, so that go-eventlog numbers each event
 // as it numbers it in the original log (its extraction errors cite event
 // numbers). The result replays to the same events as the original log
-// (TestReplayLogMatchesOriginal, TestExtractMatchesReference). Crypto-agile logs only.
+// (TestReplayLogMatchesOriginal, TestExtractMatchesReference).
+// Crypto-agile logs only.
 func (l *EventLog) replayLog(mrs []register.MR, h crypto.Hash) []byte {
 	var in [limits.MaxPCRIndex + 1]bool
 	for _, mr := range mrs {
