@@ -3,12 +3,15 @@ package tpm
 import (
 	"bytes"
 	"crypto"
+	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/google/go-eventlog/extract"
@@ -261,12 +264,13 @@ func (l *EventLog) verify(q *VerifiedQuote, opts Options, replayed map[crypto.Ha
 	}
 	var quoted []string
 	for _, b := range q.Banks {
-		quoted = append(quoted, fmt.Sprintf("%s%s", HashName(b.Hash), intsText(b.Indices())))
+		quoted = append(quoted, HashName(b.Hash)+intsText(b.Indices()))
 	}
 	bs := &BootState{Hash: primary.Hash}
 	bs.Checks = append(bs.Checks, buildtrust.Check{ID: CheckEventLogReplay, Threats: bootThreats, Outcome: buildtrust.Pass,
 		Expected: "quoted " + strings.Join(quoted, " "), Actual: "replayed equal"})
 
+	bs.Events = make([]Event, 0, len(l.Events))
 	for _, e := range l.Events {
 		_, covered := primary.PCRs[e.PCR]
 		switch {
@@ -277,6 +281,9 @@ func (l *EventLog) verify(q *VerifiedQuote, opts Options, replayed map[crypto.Ha
 		default:
 			bs.Events = append(bs.Events, e)
 		}
+	}
+	if len(bs.Events) == 0 {
+		bs.Events = nil // as before the preallocation
 	}
 	bs.extract(l, primary, opts.Loader, false)
 	return bs, nil
@@ -298,6 +305,9 @@ func noAction(e Event) NoActionEvent {
 // on the events its own replay of the verified registers returns.
 func (bs *BootState) extract(l *EventLog, bank PCRBank, loader Loader, rtmr bool) {
 	defer func() {
+		if len(bs.Components) == 0 {
+			bs.Components = nil // as before the preallocation
+		}
 		c := buildtrust.Check{ID: CheckEventLogExtract, Threats: refThreats, Outcome: buildtrust.Pass,
 			Expected: "components of the verified events", Actual: fmt.Sprintf("%d components", len(bs.Components))}
 		if bs.ExtractErr != nil {
@@ -306,16 +316,17 @@ func (bs *BootState) extract(l *EventLog, bank PCRBank, loader Loader, rtmr bool
 		bs.Checks = append(bs.Checks, c)
 	}()
 	h := bank.Hash
+	want0, wantF := separatorDigests(h)
+	// Most verified events yield one component; go-eventlog's add more.
+	bs.Components = make([]Component, 0, len(bs.Events)+8)
 	for _, e := range bs.Events {
 		switch e.Type {
 		case EvSeparator:
-			want0 := digestOf(h, []byte{0, 0, 0, 0})
-			wantF := digestOf(h, []byte{0xff, 0xff, 0xff, 0xff})
 			switch d := e.Digest(h); {
-			case bytes.Equal(d, want0) && bytes.Equal(e.Data, []byte{0, 0, 0, 0}):
-				bs.Components = append(bs.Components, Component{Name: ComponentSeparator, PCR: e.PCR, Value: fmt.Sprintf("pcr%d:00000000", e.PCR)})
-			case bytes.Equal(d, wantF) && bytes.Equal(e.Data, []byte{0xff, 0xff, 0xff, 0xff}):
-				bs.Components = append(bs.Components, Component{Name: ComponentSeparator, PCR: e.PCR, Value: fmt.Sprintf("pcr%d:ffffffff", e.PCR)})
+			case bytes.Equal(d, want0) && bytes.Equal(e.Data, separator0[:]):
+				bs.Components = append(bs.Components, Component{Name: ComponentSeparator, PCR: e.PCR, Value: separatorValue(e.PCR, "00000000")})
+			case bytes.Equal(d, wantF) && bytes.Equal(e.Data, separatorF[:]):
+				bs.Components = append(bs.Components, Component{Name: ComponentSeparator, PCR: e.PCR, Value: separatorValue(e.PCR, "ffffffff")})
 			default:
 				bs.addErr(fmt.Errorf("event %d: EV_SEPARATOR in PCR%d with non-separator data", e.Sequence, e.PCR))
 			}
@@ -336,15 +347,19 @@ func (bs *BootState) extract(l *EventLog, bank PCRBank, loader Loader, rtmr bool
 		}
 	}
 
-	var mrs []register.MR
+	needed := extractRegisters(rtmr)
+	mrs := make([]register.MR, 0, len(bank.PCRs))
 	for _, i := range bank.Indices() {
+		if !extractNeeds(needed, loader, i) {
+			continue
+		}
 		if rtmr {
 			mrs = append(mrs, register.RTMR{Index: i - 1, Digest: bank.PCRs[i]})
 		} else {
 			mrs = append(mrs, register.PCR{Index: i, Digest: bank.PCRs[i], DigestAlg: h})
 		}
 	}
-	evs, err := l.replayedEvents(mrs)
+	evs, err := l.replayedEvents(mrs, h)
 	if err != nil {
 		bs.addErr(fmt.Errorf("go-eventlog replay of verified registers: %v", err))
 		return
@@ -474,15 +489,59 @@ func classifyFile(name string) string {
 	return ""
 }
 
-func digestOf(h crypto.Hash, data []byte) []byte {
-	d := h.New()
-	d.Write(data)
-	return d.Sum(nil)
+// EV_SEPARATOR data (TCG PC Client PFP §10.4.4) and its digests per bank,
+// computed once instead of per separator event.
+var (
+	separator0 = [4]byte{0, 0, 0, 0}
+	separatorF = [4]byte{0xff, 0xff, 0xff, 0xff}
+	sepSHA1    = [2][sha1.Size]byte{sha1.Sum(separator0[:]), sha1.Sum(separatorF[:])}
+	sepSHA256  = [2][sha256.Size]byte{sha256.Sum256(separator0[:]), sha256.Sum256(separatorF[:])}
+	sepSHA384  = [2][sha512.Size384]byte{sha512.Sum384(separator0[:]), sha512.Sum384(separatorF[:])}
+	sepSHA512  = [2][sha512.Size]byte{sha512.Sum512(separator0[:]), sha512.Sum512(separatorF[:])}
+)
+
+// separatorValues are the separator component values of PCRs 0–7, where
+// firmware logs them, so that no string is built per event.
+var separatorValues = func() (v [8][2]string) {
+	for i := range v {
+		v[i] = [2]string{fmt.Sprintf("pcr%d:00000000", i), fmt.Sprintf("pcr%d:ffffffff", i)}
+	}
+	return v
+}()
+
+// separatorValue is the separator component value "pcrN:<data>".
+func separatorValue(pcr int, data string) string {
+	if pcr >= 0 && pcr < len(separatorValues) {
+		if data == "00000000" {
+			return separatorValues[pcr][0]
+		}
+		return separatorValues[pcr][1]
+	}
+	return "pcr" + strconv.Itoa(pcr) + ":" + data
+}
+
+// separatorDigests returns the bank-h digests of the two valid separator
+// values (nil, nil for an unknown hash, which then matches no event).
+func separatorDigests(h crypto.Hash) (zero, ones []byte) {
+	switch h {
+	case crypto.SHA1:
+		return sepSHA1[0][:], sepSHA1[1][:]
+	case crypto.SHA256:
+		return sepSHA256[0][:], sepSHA256[1][:]
+	case crypto.SHA384:
+		return sepSHA384[0][:], sepSHA384[1][:]
+	case crypto.SHA512:
+		return sepSHA512[0][:], sepSHA512[1][:]
+	}
+	return nil, nil
 }
 
 // firmwareLogState calls go-eventlog's extraction on replayed events whose
 // types were all checked to be known (ParseEventLog), so the crash of P-LOG-1
-// cannot happen; any ordinary panic is still turned into an error.
+// cannot happen; any ordinary panic is still turned into an error. It does
+// what extract.FirmwareLogState does, in the same order and with the same
+// joined errors, except the RawEvents list (a protobuf per event, each with
+// a hash of its data), which nothing here reads.
 func firmwareLogState(evs []tcg.Event, h crypto.Hash, opts extract.Opts, rtmr bool) (st *pb.FirmwareLogState, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -496,8 +555,59 @@ func firmwareLogState(evs []tcg.Event, h crypto.Hash, opts extract.Opts, rtmr bo
 			return nil, fmt.Errorf("%w: event type 0x%08x", ErrEventType, uint32(e.Type))
 		}
 	}
+	cfg := extract.TPMRegisterConfig
 	if rtmr {
-		return extract.FirmwareLogState(evs, h, extract.RTMRRegisterConfig, opts)
+		cfg = extract.RTMRRegisterConfig
 	}
-	return extract.FirmwareLogState(evs, h, extract.TPMRegisterConfig, opts)
+	st = &pb.FirmwareLogState{}
+	var joined error
+	if st.Platform, err = cfg.PlatformExtracter(h, evs); err != nil {
+		joined = errors.Join(joined, err)
+	}
+	if st.SecureBoot, err = extract.SecureBootState(evs, cfg); err != nil {
+		joined = errors.Join(joined, err)
+	}
+	if st.Efi, err = extract.EfiState(h, evs, cfg); err != nil {
+		joined = errors.Join(joined, err)
+	}
+	if opts.Loader == extract.GRUB {
+		if st.Grub, err = cfg.GRUBExtracter(h, evs); err != nil {
+			joined = errors.Join(joined, err)
+		}
+		if st.LinuxKernel, err = extract.LinuxKernelStateFromGRUB(st.Grub); err != nil {
+			joined = errors.Join(joined, err)
+		}
+	}
+	return st, joined
+}
+
+// extractNeeds reports whether go-eventlog's extraction (v0.0.2) reads the
+// events of register i, so that only those are replayed through it. Its
+// extractors each skip every other register before looking at an event:
+// PlatformState reads PCR0; SecureBootState the Secure Boot and firmware
+// driver registers; EfiState the EFI application and ExitBootServices
+// registers. Two exceptions keep the result what a replay of every verified
+// register gives:
+//   - with GRUB every register is kept: its extractor numbers events by
+//     their position among all the events passed in (its error messages say
+//     "GRUB event N"), so dropping any register would renumber them;
+//   - PCRs 17–22 are always kept: go-eventlog replays them from zero rather
+//     than from their all-ones reset value, so a quoted one with events
+//     fails its replay, and that failure is reported as an extraction error
+//     as before.
+//
+// TestExtractMatchesReference checks the result against a full replay on
+// every real log.
+func extractNeeds(needed []uint32, loader Loader, i int) bool {
+	return loader == GRUB || (i >= 17 && i <= 22) || slices.Contains(needed, uint32(i))
+}
+
+// extractRegisters lists the registers the extractors other than GRUB's
+// read, in the log's numbering (CC MR indices for a CCEL).
+func extractRegisters(rtmr bool) []uint32 {
+	cfg := extract.TPMRegisterConfig
+	if rtmr {
+		cfg = extract.RTMRRegisterConfig
+	}
+	return []uint32{0, cfg.FirmwareDriverIdx, cfg.SecureBootIdx, cfg.EFIAppIdx, cfg.ExitBootServicesIdx}
 }

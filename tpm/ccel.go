@@ -44,7 +44,7 @@ func ParseCCEL(raw []byte) (*EventLog, error) {
 // GRUB files and kernel command line when loader is GRUB), with component
 // PCR fields holding CC MR indices (RTMR n = n+1).
 func (l *EventLog) VerifyCCEL(rtmrs RTMRs, loader Loader) (*BootState, error) {
-	replayed, err := l.replay(crypto.SHA384, 0, func(h crypto.Hash, _ int, _ byte) []byte { return make([]byte, h.Size()) })
+	replayed, err := l.replay(crypto.SHA384, func([]byte, int) {}) // RTMRs start at zero
 	rerr := &ReplayError{}
 	for i, want := range rtmrs {
 		if len(want) != crypto.SHA384.Size() {

@@ -51,8 +51,11 @@
 //     command line, the initrd and load options the Linux EFI stub measures
 //     into PCR 9 (EV_EVENT_TAG) — via go-eventlog v0.0.2's extract package, and only
 //     after our own type checks, since that package kills the process with
-//     a stack overflow on an unknown event type (P-LOG-1). EV_NO_ACTION
-//     events (StartupLocality, SP800-155) are listed, unauthenticated.
+//     a stack overflow on an unknown event type (P-LOG-1). Its replay, whose
+//     events those functions take, gets a re-encoded log of the registers
+//     they read, not the original (same result, tested against the full
+//     replay on every real log). EV_NO_ACTION events (StartupLocality,
+//     SP800-155) are listed, unauthenticated.
 //   - CCEL: replayed into RTMR0–3 against the values of a verified TD quote
 //     (the tdx package verifies the quote).
 //

@@ -37,6 +37,21 @@ func hashFromAlg(alg uint16) crypto.Hash {
 	return 0
 }
 
+// algOf is the inverse of hashFromAlg; 0 for other hashes.
+func algOf(h crypto.Hash) uint16 {
+	switch h {
+	case crypto.SHA1:
+		return algSHA1
+	case crypto.SHA256:
+		return algSHA256
+	case crypto.SHA384:
+		return algSHA384
+	case crypto.SHA512:
+		return algSHA512
+	}
+	return 0
+}
+
 // HashName returns the DigestSet name of a PCR bank or digest algorithm
 // ("sha1", "sha256", "sha384", "sha512"), or "" for any other hash.
 func HashName(h crypto.Hash) string {
@@ -139,6 +154,12 @@ func decodeSelect(bitmap []byte) ([]int, error) {
 // byte is the startup locality when the log records one.
 func initialPCR(h crypto.Hash, index int, locality byte) []byte {
 	v := make([]byte, h.Size())
+	setInitialPCR(v, index, locality)
+	return v
+}
+
+// setInitialPCR writes initialPCR's value into the zeroed v.
+func setInitialPCR(v []byte, index int, locality byte) {
 	switch {
 	case index >= 17 && index <= 22:
 		for i := range v {
@@ -147,5 +168,4 @@ func initialPCR(h crypto.Hash, index int, locality byte) []byte {
 	case index == 0:
 		v[len(v)-1] = locality
 	}
-	return v
 }

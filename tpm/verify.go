@@ -196,14 +196,16 @@ func (q *Quote) verify(keys []crypto.PublicKey, cert *x509.Certificate, pcrs []P
 	pass(CheckQuoteSignature, "valid signature by the AK", schemeName(q.Signature.Scheme)+"-"+HashName(h))
 
 	// Step 3–5: magic, type, qualifying data.
+	// Past each comparison the actual value is the expected one, so both
+	// texts are the constant's.
 	if q.Magic != GeneratedValue {
 		return nil, checkErr(CheckQuoteMagic, bootThreats, ErrMagic, "magic 0x%08x", q.Magic)
 	}
-	pass(CheckQuoteMagic, fmt.Sprintf("0x%08x", GeneratedValue), fmt.Sprintf("0x%08x", q.Magic))
+	pass(CheckQuoteMagic, generatedValueText, generatedValueText)
 	if q.Type != AttestQuote {
 		return nil, checkErr(CheckQuoteType, bootThreats, ErrAttestType, "type 0x%04x", q.Type)
 	}
-	pass(CheckQuoteType, fmt.Sprintf("0x%04x", AttestQuote), fmt.Sprintf("0x%04x", q.Type))
+	pass(CheckQuoteType, attestQuoteText, attestQuoteText)
 	if subtle.ConstantTimeCompare(q.ExtraData, opts.QualifyingData) != 1 {
 		return nil, checkErr(CheckQuoteNonce, bootThreats, ErrQualifyingData, "extraData differs from the expected qualifying data")
 	}
@@ -228,6 +230,12 @@ func (q *Quote) verify(keys []crypto.PublicKey, cert *x509.Certificate, pcrs []P
 	v.FirmwareVersion = q.FirmwareVersion
 	return v, nil
 }
+
+// The texts of GeneratedValue and AttestQuote in checks.
+var (
+	generatedValueText = fmt.Sprintf("0x%08x", GeneratedValue)
+	attestQuoteText    = fmt.Sprintf("0x%04x", AttestQuote)
+)
 
 // hash returns the signature's digest algorithm if it is acceptable.
 func (s Signature) hash(allowSHA1 bool) (crypto.Hash, error) {
@@ -281,13 +289,12 @@ func (q *Quote) checkSelection(opts Options) error {
 	fail := func(format string, args ...any) error {
 		return checkErr(CheckQuotePCRSelection, bootThreats, ErrPCRSelection, format, args...)
 	}
-	seen := map[uint16]bool{}
-	covered := map[int]bool{}
-	for _, s := range q.Selection {
-		if seen[s.Alg] {
+	var covered [limits.MaxPCRIndex + 1]bool
+	ncovered := 0
+	for n, s := range q.Selection {
+		if slices.ContainsFunc(q.Selection[:n], func(p PCRSelection) bool { return p.Alg == s.Alg }) {
 			return fail("bank 0x%04x selected twice", s.Alg)
 		}
-		seen[s.Alg] = true
 		if len(s.PCRs) == 0 {
 			continue
 		}
@@ -298,15 +305,21 @@ func (q *Quote) checkSelection(opts Options) error {
 			return checkErr(CheckQuotePCRSelection, weakHashThreats, ErrWeakHash, "SHA-1 PCR bank without InsecureAllowSHA1")
 		}
 		for _, i := range s.PCRs {
-			covered[i] = true
+			if i < 0 || i >= len(covered) {
+				return fail("PCR index %d", i) // unreachable after decodeSelect
+			}
+			if !covered[i] {
+				covered[i] = true
+				ncovered++
+			}
 		}
 	}
-	if len(covered) == 0 {
+	if ncovered == 0 {
 		return fail("the quote selects no PCR")
 	}
 	var missing []int
 	for _, i := range opts.RequiredPCRs {
-		if !covered[i] {
+		if i < 0 || i >= len(covered) || !covered[i] {
 			missing = append(missing, i)
 		}
 	}
@@ -326,6 +339,7 @@ func (q *Quote) checkPCRDigest(h crypto.Hash, claimed []PCRBank) ([]PCRBank, err
 	}
 	d := h.New()
 	var out []PCRBank
+	var slab []byte // the copies of the quoted values
 	for _, s := range q.Selection {
 		if len(s.PCRs) == 0 {
 			continue
@@ -350,7 +364,12 @@ func (q *Quote) checkPCRDigest(h crypto.Hash, claimed []PCRBank) ([]PCRBank, err
 				return nil, checkErr(CheckQuotePCRDigest, bootThreats, ErrPCRDigest, "%s PCR %d has %d bytes", HashName(s.Hash), i, len(v))
 			}
 			d.Write(v)
-			bank.PCRs[i] = slices.Clone(v)
+			if len(slab) < len(v) {
+				slab = make([]byte, len(s.PCRs)*len(v))
+			}
+			c := slab[:len(v):len(v)]
+			copy(c, v)
+			bank.PCRs[i], slab = c, slab[len(v):]
 		}
 		out = append(out, bank)
 	}
