@@ -98,5 +98,6 @@
 // The package is v0, like the module. The JSON form of [ReferenceValues] is
 // versioned by its type field (ReferenceValuesType). go-eventlog is pinned at
 // v0.0.2; its extraction API changes in later pseudo-versions (P-LOG-3), and
-// only boot.go touches it.
+// only boot.go (extraction), eventlog.go (replay of the verified events) and
+// ccel.go (CCEL) touch it.
 package tpm
