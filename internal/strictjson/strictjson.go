@@ -187,9 +187,11 @@ func (s *scanner) scanStr() (raw []byte, escaped bool, err error) {
 		// Strings here are mostly long base64 (payloads, evidence), so plain
 		// ASCII is skipped eight bytes at a time; any byte that needs a look
 		// (quote, backslash, control, non-ASCII) drops to the loop below.
-		for s.pos+8 <= len(s.data) && plainASCII(binary.LittleEndian.Uint64(s.data[s.pos:])) {
-			s.pos += 8
+		data, pos := s.data, s.pos // locals: the loop stays in registers
+		for pos+8 <= len(data) && plainASCII(binary.LittleEndian.Uint64(data[pos:])) {
+			pos += 8
 		}
+		s.pos = pos
 		if s.pos >= len(s.data) {
 			break
 		}
