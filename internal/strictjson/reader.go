@@ -299,10 +299,21 @@ func (r *Reader) object(fields []string, view bool, fn func(key string) error) e
 		return err
 	}
 	defer func() { r.depth-- }()
+	// Duplicates: a key spelled like one of the first 64 fields is tracked
+	// by its index (exact spelling, so a bit is exact); every other key in
+	// seen, then seenMap once the object is large.
+	var fieldsSeen uint64
 	var seenBuf [16]string
-	seen := seenBuf[:0] // objects here are small; a slice beats a map
+	seen := seenBuf[:0]
 	var seenMap map[string]struct{}
-	var foldedTo []string // fields that case-folded keys stand for
+	var foldedTo []int // fields that case-folded keys stand for
+	present := func(f int) bool {
+		if f < 64 {
+			return fieldsSeen&(1<<f) != 0
+		}
+		_, inMap := seenMap[fields[f]]
+		return inMap || slices.Contains(seen, fields[f])
+	}
 	if r.peek() == '}' {
 		r.s.pos++
 		return nil
@@ -312,15 +323,19 @@ func (r *Reader) object(fields []string, view bool, fn func(key string) error) e
 			return r.s.errAt(fmt.Errorf("%w: expected object key", ErrSyntax))
 		}
 		keyPos := r.s.pos
-		key, err := r.key(fields, view)
+		key, field, err := r.key(fields, view)
 		if err != nil {
 			return err
 		}
 		dup := false
-		if seenMap != nil {
+		switch {
+		case field >= 0 && field < 64:
+			dup = fieldsSeen&(1<<field) != 0
+			fieldsSeen |= 1 << field
+		case seenMap != nil:
 			_, dup = seenMap[key]
 			seenMap[key] = struct{}{}
-		} else {
+		default:
 			dup = slices.Contains(seen, key)
 			if seen = append(seen, key); len(seen) == len(seenBuf) {
 				seenMap = make(map[string]struct{}, 2*len(seen))
@@ -337,7 +352,7 @@ func (r *Reader) object(fields []string, view bool, fn func(key string) error) e
 			return r.s.errAt(fmt.Errorf("%w: expected ':'", ErrSyntax))
 		}
 		r.s.pos++
-		known := fields == nil || slices.Contains(fields, key)
+		known := fields == nil || field >= 0
 		folded := -1
 		if !known {
 			folded = slices.IndexFunc(fields, func(f string) bool { return strings.EqualFold(f, key) })
@@ -352,7 +367,7 @@ func (r *Reader) object(fields []string, view bool, fn func(key string) error) e
 			// An unknown field that a case-insensitive parser would read as
 			// fields[folded]. Alone it is ignored, as the in-toto and SLSA
 			// parsing rules say; next to the real field it is ambiguous.
-			foldedTo = append(foldedTo, fields[folded])
+			foldedTo = append(foldedTo, folded)
 			if err = r.Skip(); err == nil {
 				r.dropped = append(r.dropped, span{keyPos, r.s.pos})
 			}
@@ -371,9 +386,8 @@ func (r *Reader) object(fields []string, view bool, fn func(key string) error) e
 		case '}':
 			r.s.pos++
 			for _, f := range foldedTo {
-				_, inMap := seenMap[f]
-				if inMap || slices.Contains(seen, f) {
-					return r.s.errAt(fmt.Errorf("%w: %q appears with another spelling", ErrCaseMismatch, f))
+				if present(f) {
+					return r.s.errAt(fmt.Errorf("%w: %q appears with another spelling", ErrCaseMismatch, fields[f]))
 				}
 			}
 			return nil
@@ -383,30 +397,32 @@ func (r *Reader) object(fields []string, view bool, fn func(key string) error) e
 	}
 }
 
-// key reads an object key. A key spelled exactly like one of fields is
-// returned as that field's string, so the common case allocates nothing.
-func (r *Reader) key(fields []string, view bool) (string, error) {
+// key reads an object key and the index of the field spelled exactly like
+// it (-1: none). Such a key is returned as that field's string, so the
+// common case allocates nothing.
+func (r *Reader) key(fields []string, view bool) (string, int, error) {
 	raw, escaped, err := r.s.scanStr()
-	if err != nil || escaped {
-		if err == nil {
-			r.s.pos -= len(raw)
-			return r.s.str()
-		}
-		return "", err
+	if err != nil {
+		return "", -1, err
+	}
+	if escaped {
+		r.s.pos -= len(raw)
+		k, err := r.s.str()
+		return k, slices.Index(fields, k), err
 	}
 	b := raw[1 : len(raw)-1]
-	for _, f := range fields {
+	for i, f := range fields {
 		if string(b) == f { // compared in place, not converted
-			return f, nil
+			return f, i, nil
 		}
 	}
 	if k, ok := commonKeys[string(b)]; ok { // map lookups by []byte do not allocate
-		return k, nil
+		return k, -1, nil
 	}
 	if view && len(b) > 0 {
-		return unsafe.String(&b[0], len(b)), nil
+		return unsafe.String(&b[0], len(b)), -1, nil
 	}
-	return string(b), nil
+	return string(b), -1, nil
 }
 
 // commonKeys are map keys that every verification reads (digest algorithm

@@ -2,6 +2,7 @@ package strictjson
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -170,6 +171,37 @@ func BenchmarkStringBytes(b *testing.B) {
 		}
 		if err := r.Object([]string{"payload"}, func(string) error { _, err := r.StringBytes(); return err }); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// Objects with more fields than the 64 tracked by index fall back to
+// tracking keys by name: duplicates and case-folded twins are caught on
+// both sides of the boundary.
+func TestObjectManyFields(t *testing.T) {
+	var fields []string
+	for i := range 70 {
+		fields = append(fields, fmt.Sprintf("f%d", i))
+	}
+	for _, c := range []struct {
+		doc  string
+		want error
+	}{
+		{`{"f0":1,"f63":1,"f64":1,"f69":1}`, nil},
+		{`{"f0":1,"f0":2}`, ErrDuplicateKey},
+		{`{"f63":1,"\u0066\u0036\u0033":2}`, ErrDuplicateKey},
+		{`{"f65":1,"f1":1,"f65":2}`, ErrDuplicateKey},
+		{`{"f66":1,"F66":2}`, ErrCaseMismatch},
+		{`{"F2":1,"f2":2}`, ErrCaseMismatch},
+		{`{"F66":1}`, nil},
+	} {
+		r, err := NewReader([]byte(c.doc), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = r.Object(fields, func(string) error { return r.Skip() })
+		if c.want == nil && err != nil || !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", c.doc, err, c.want)
 		}
 	}
 }
