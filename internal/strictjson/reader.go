@@ -416,11 +416,11 @@ func (r *Reader) key(fields []string, view bool) (string, int, error) {
 			return f, i, nil
 		}
 	}
-	if k, ok := commonKeys[string(b)]; ok { // map lookups by []byte do not allocate
-		return k, -1, nil
-	}
 	if view && len(b) > 0 {
 		return unsafe.String(&b[0], len(b)), -1, nil
+	}
+	if k, ok := commonKeys[string(b)]; ok { // map lookups by []byte do not allocate
+		return k, -1, nil
 	}
 	return string(b), -1, nil
 }

@@ -188,7 +188,7 @@ func (s *scanner) scanStr() (raw []byte, escaped bool, err error) {
 		// ASCII is skipped eight bytes at a time; any byte that needs a look
 		// (quote, backslash, control, non-ASCII) drops to the loop below.
 		data, pos := s.data, s.pos // locals: the loop stays in registers
-		for pos+8 <= len(data) && plainASCII(binary.LittleEndian.Uint64(data[pos:])) {
+		for pos+8 <= len(data) && specialBytes(binary.LittleEndian.Uint64(data[pos:])) == 0 {
 			pos += 8
 		}
 		s.pos = pos
@@ -220,18 +220,18 @@ func (s *scanner) scanStr() (raw []byte, escaped bool, err error) {
 	return nil, false, s.errAt(fmt.Errorf("%w: unterminated string", ErrSyntax))
 }
 
-// plainASCII reports whether none of the eight bytes in x is a quote, a
-// backslash, a control character or non-ASCII. Each test is the classic
-// SWAR "has a byte less than n / equal to c" expression, which is non-zero
-// exactly when some byte matches.
-func plainASCII(x uint64) bool {
+// specialBytes is zero exactly when none of the eight bytes in x is a
+// quote, a backslash, a control character or non-ASCII. Each test is the
+// classic SWAR "has a byte less than n / equal to c" expression, which is
+// non-zero exactly when some byte matches.
+func specialBytes(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	hasZero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
-	special := x&highs | // non-ASCII
-		(x-ones*0x20)&^x&highs | // control character
-		hasZero(x^(ones*'"')) |
-		hasZero(x^(ones*'\\'))
-	return special == 0
+	q, bs := x^(ones*'"'), x^(ones*'\\') // zero bytes where x has a quote, a backslash
+	special := x | // non-ASCII
+		(x-ones*0x20)&^x | // control character
+		(q-ones)&^q |
+		(bs-ones)&^bs
+	return special & highs
 }
 
 // escape scans one backslash escape, rejecting unpaired surrogates, which

@@ -157,11 +157,11 @@ func FuzzUnmarshal(f *testing.F) {
 	})
 }
 
-// TestPlainASCII checks the eight-byte fast path against the byte-by-byte
+// TestSpecialBytes checks the eight-byte fast path against the byte-by-byte
 // rule: every byte value in every position, among plain neighbours and
 // among other special bytes (the SWAR tests must not borrow across bytes
 // into a false "plain").
-func TestPlainASCII(t *testing.T) {
+func TestSpecialBytes(t *testing.T) {
 	plain := func(c byte) bool { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' }
 	check := func(b [8]byte) {
 		t.Helper()
@@ -169,8 +169,8 @@ func TestPlainASCII(t *testing.T) {
 		for _, c := range b {
 			want = want && plain(c)
 		}
-		if got := plainASCII(binary.LittleEndian.Uint64(b[:])); got != want {
-			t.Fatalf("plainASCII(%q) = %v, want %v", b[:], got, want)
+		if got := specialBytes(binary.LittleEndian.Uint64(b[:])) == 0; got != want {
+			t.Fatalf("specialBytes(%q) == 0 is %v, want %v", b[:], got, want)
 		}
 	}
 	for _, fill := range []byte{'A', ' ', 0x7f, 0x21, 0x5d} {
