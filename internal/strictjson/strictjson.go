@@ -227,7 +227,7 @@ func (s *scanner) scanStr() (raw []byte, escaped bool, err error) {
 func specialBytes(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	q, bs := x^(ones*'"'), x^(ones*'\\') // zero bytes where x has a quote, a backslash
-	special := x | // non-ASCII
+	special := x |                       // non-ASCII
 		(x-ones*0x20)&^x | // control character
 		(q-ones)&^q |
 		(bs-ones)&^bs
