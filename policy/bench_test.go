@@ -52,17 +52,7 @@ func BenchmarkEvaluateBuildEnvL3(b *testing.B) {
 // BenchmarkEvaluateBuildEnvL3Rules adds two CEL rules over the provenance
 // and the environment claims.
 func BenchmarkEvaluateBuildEnvL3Rules(b *testing.B) {
-	p := basePolicy(b, func(s string) string {
-		return strings.Replace(s, "    environment: attested", "    environment: attested\n    rules: [config, hardware]", 1) + `
-rules:
-  - name: config
-    expr: provenance.buildDefinition.externalParameters.config == "build/release.mk" && buildLevel >= 3
-    threats: [D3]
-  - name: hardware
-    expr: environment.platform == "sev-snp" && !environment.debug && environment.pcrs.sha256["0"] != ""
-    threats: [E10]
-`
-	})
+	p := rulesPolicy(b)
 	in := genuine(b, buildenvtest.Options{})
 	if res, _ := p.Evaluate(context.Background(), in); !res.Passed() {
 		b.Fatal(res.Err())
@@ -74,6 +64,45 @@ rules:
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkRulesOverEvaluate evaluates one bundle under the policy with and
+// without the two CEL rules, in alternation, and reports the ratio
+// (x-without-rules).
+func BenchmarkRulesOverEvaluate(b *testing.B) {
+	plain, in := benchInput(b, buildenvtest.Options{})
+	rules := rulesPolicy(b)
+	if res, _ := rules.Evaluate(context.Background(), in); !res.Passed() {
+		b.Fatal(res.Err())
+	}
+	var with, without time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		t0 := time.Now()
+		if res, err := rules.Evaluate(context.Background(), in); err != nil || !res.Passed() {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if res, err := plain.Evaluate(context.Background(), in); err != nil || !res.Passed() {
+			b.Fatal(err)
+		}
+		with, without = with+t1.Sub(t0), without+time.Since(t1)
+	}
+	b.ReportMetric(float64(with)/float64(without), "x-without-rules")
+}
+
+func rulesPolicy(b *testing.B) *policy.Policy {
+	return basePolicy(b, func(s string) string {
+		return strings.Replace(s, "    environment: attested", "    environment: attested\n    rules: [config, hardware]", 1) + `
+rules:
+  - name: config
+    expr: provenance.buildDefinition.externalParameters.config == "build/release.mk" && buildLevel >= 3
+    threats: [D3]
+  - name: hardware
+    expr: environment.platform == "sev-snp" && !environment.debug && environment.pcrs.sha256["0"] != ""
+    threats: [E10]
+`
+	})
 }
 
 func BenchmarkFloorBuildEnvL3(b *testing.B) {
