@@ -224,7 +224,7 @@ func (p DigestPolicy) Accepts(name, value string) bool {
 // Match returns nil, an error wrapping ErrSubjectMismatch, or one wrapping
 // ErrWeakDigest when the sets share only algorithms the policy does not accept.
 func (p DigestPolicy) Match(a, b DigestSet) error {
-	if p.match(a, b, nil) == nil { // success needs no order
+	if r, _ := p.compare(a, b, nil); r == digestsMatch { // success needs no order
 		return nil
 	}
 	return p.match(a, b, a.algorithms()) // name the first differing algorithm deterministically
@@ -232,42 +232,69 @@ func (p DigestPolicy) Match(a, b DigestSet) error {
 
 // match compares a and b over names (all of a's, in map order, when nil).
 func (p DigestPolicy) match(a, b DigestSet, names []string) error {
+	switch r, name := p.compare(a, b, names); r {
+	case digestsMatch:
+		return nil
+	case digestsDiffer:
+		return fmt.Errorf("%w: %s differs", ErrSubjectMismatch, name)
+	case digestsWeak:
+		return fmt.Errorf("%w: the digest sets share no accepted algorithm", ErrWeakDigest)
+	default:
+		return fmt.Errorf("%w: %w", ErrSubjectMismatch, errNoCommonAlgorithm)
+	}
+}
+
+// digestComparison is the outcome of DigestPolicy.compare; match turns it
+// into an error, MatchSubjects uses it as is (it compares every subject,
+// and most of them differ).
+type digestComparison int
+
+const (
+	digestsMatch      digestComparison = iota
+	digestsDiffer                      // an accepted algorithm in both with different values
+	digestsWeak                        // shared algorithms, none accepted
+	digestsNoOverlap                   // no algorithm in both
+)
+
+// compare is match without building errors; name is the algorithm that
+// differs when the outcome is digestsDiffer.
+func (p DigestPolicy) compare(a, b DigestSet, names []string) (digestComparison, string) {
 	matched, sharedUnaccepted := false, false
-	compare := func(name, av string) error {
+	check := func(name, av string) bool { // false: the values differ
 		bv, ok := b[name]
 		if !ok {
-			return nil
+			return true
 		}
 		if !p.Accepts(name, av) || !p.Accepts(name, bv) {
 			sharedUnaccepted = true
-			return nil
+			return true
 		}
 		if av != bv {
-			return fmt.Errorf("%w: %s differs", ErrSubjectMismatch, name)
+			return false
 		}
 		matched = true
-		return nil
+		return true
 	}
 	if names == nil {
 		for name, av := range a {
-			if err := compare(name, av); err != nil {
-				return err
+			if !check(name, av) {
+				return digestsDiffer, name
 			}
 		}
 	} else {
 		for _, name := range names {
-			if err := compare(name, a[name]); err != nil {
-				return err
+			if !check(name, a[name]) {
+				return digestsDiffer, name
 			}
 		}
 	}
 	switch {
 	case matched:
-		return nil
+		return digestsMatch, ""
 	case sharedUnaccepted:
-		return fmt.Errorf("%w: the digest sets share no accepted algorithm", ErrWeakDigest)
+		return digestsWeak, ""
 	default:
-		return fmt.Errorf("%w: %w", ErrSubjectMismatch, errNoCommonAlgorithm)
+		return digestsNoOverlap, ""
 	}
 }
 

@@ -3,7 +3,6 @@ package buildtrust
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"google.golang.org/protobuf/encoding/protojson"
@@ -231,13 +230,12 @@ func (s *Statement) MatchSubjects(artifact DigestSet, policy DigestPolicy) ([]Re
 	var matched []ResourceDescriptor
 	differed, weak := false, false
 	for _, sub := range s.Subject {
-		err := policy.Match(sub.Digest, artifact)
-		switch {
-		case err == nil:
+		switch r, _ := policy.compare(sub.Digest, artifact, nil); r {
+		case digestsMatch:
 			matched = append(matched, sub)
-		case errors.Is(err, ErrWeakDigest):
+		case digestsWeak:
 			weak = true
-		case !errors.Is(err, errNoCommonAlgorithm):
+		case digestsDiffer:
 			differed = true
 		}
 	}
