@@ -153,21 +153,12 @@ func readDescriptor(r *strictjson.Reader) (*buildtrust.ResourceDescriptor, error
 	if r.Null() {
 		return nil, nil
 	}
-	start := r.Offset()
-	f, err := descriptor.Read(r)
-	if err != nil {
-		// The two-pass reader checked the whole value before decoding it,
-		// so a value with several faults may fail there with another one
-		// (too deep rather than a wrong type, say), and whether an error is
-		// ErrTooLarge is visible to callers. Errors are rare: read again
-		// the old way to fail exactly as before.
-		r.Rewind(start)
-		return readDescriptorTwoPass(r)
-	}
-	return &buildtrust.ResourceDescriptor{
-		Name: f.Name, URI: f.URI, Digest: buildtrust.DigestSet(f.Digest), Content: f.Content,
-		DownloadLocation: f.DownloadLocation, MediaType: f.MediaType, Annotations: buildtrust.Annotations(f.Annotations),
-	}, nil
+	return descriptor.ReadExact(r, func(f descriptor.Fields) *buildtrust.ResourceDescriptor {
+		return &buildtrust.ResourceDescriptor{
+			Name: f.Name, URI: f.URI, Digest: buildtrust.DigestSet(f.Digest), Content: f.Content,
+			DownloadLocation: f.DownloadLocation, MediaType: f.MediaType, Annotations: buildtrust.Annotations(f.Annotations),
+		}
+	}, readDescriptorTwoPass)
 }
 
 // readDescriptorTwoPass validates the value's JSON, then decodes it with

@@ -80,6 +80,22 @@ func Read(r *strictjson.Reader) (Fields, error) {
 	return f, err
 }
 
+// ReadExact reads one descriptor in one pass and returns build of its
+// fields. When that fails it rewinds and reads the value again with
+// twoPass, the reference reader (the whole value checked, then decoded),
+// whose error it returns: a value with several faults then fails with the
+// same error as before (too deep rather than a wrong type, say), and
+// whether an error is ErrTooLarge stays what callers saw. Errors are rare.
+func ReadExact[T any](r *strictjson.Reader, build func(Fields) T, twoPass func(*strictjson.Reader) (T, error)) (T, error) {
+	start := r.Offset()
+	f, err := Read(r)
+	if err != nil {
+		r.Rewind(start)
+		return twoPass(r)
+	}
+	return build(f), nil
+}
+
 // DecodeAnnotations decodes an annotations object keeping numbers exact
 // (json.Number).
 func DecodeAnnotations(data []byte) (map[string]any, error) {
