@@ -250,10 +250,10 @@ func (p DigestPolicy) match(a, b DigestSet, names []string) error {
 type digestComparison int
 
 const (
-	digestsMatch      digestComparison = iota
-	digestsDiffer                      // an accepted algorithm in both with different values
-	digestsWeak                        // shared algorithms, none accepted
-	digestsNoOverlap                   // no algorithm in both
+	digestsMatch     digestComparison = iota
+	digestsDiffer                     // an accepted algorithm in both with different values
+	digestsWeak                       // shared algorithms, none accepted
+	digestsNoOverlap                  // no algorithm in both
 )
 
 // compare is match without building errors; name is the algorithm that
