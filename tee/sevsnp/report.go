@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"strconv"
+	"sync/atomic"
 
 	"github.com/google/go-sev-guest/abi"
 	"github.com/google/go-sev-guest/kds"
@@ -132,12 +134,26 @@ func (r *Report) productFromCPUID() (line, name string) {
 	if r.CPUID1EAX == 0 {
 		return "", ""
 	}
-	p := abi.SevProductFromCpuid1Eax(r.CPUID1EAX)
-	if p.Name == spb.SevProduct_SEV_PRODUCT_UNKNOWN {
-		return "", ""
+	// The answer depends on CPUID1EAX alone and go-sev-guest allocates
+	// and formats to give it; remember the last one (a fleet runs few
+	// processor models).
+	if m := lastProduct.Load(); m != nil && m.eax == r.CPUID1EAX {
+		return m.line, m.name
 	}
-	return kds.ProductLine(p), kds.ProductName(p)
+	p := abi.SevProductFromCpuid1Eax(r.CPUID1EAX)
+	if p.Name != spb.SevProduct_SEV_PRODUCT_UNKNOWN {
+		line, name = kds.ProductLine(p), kds.ProductName(p)
+	}
+	lastProduct.Store(&productMemo{eax: r.CPUID1EAX, line: line, name: name})
+	return line, name
 }
+
+type productMemo struct {
+	eax        uint32
+	line, name string
+}
+
+var lastProduct atomic.Pointer[productMemo]
 
 // TCBParts are the security patch levels of a TCB_VERSION.
 type TCBParts struct {
@@ -182,7 +198,15 @@ func (p TCBParts) atLeast(min TCBParts) bool {
 }
 
 func (p TCBParts) String() string {
-	return fmt.Sprintf("bl=%d tee=%d snp=%d ucode=%d fmc=%d", p.Bootloader, p.TEE, p.SNP, p.Microcode, p.FMC)
+	// The format of "bl=%d tee=%d snp=%d ucode=%d fmc=%d", without fmt:
+	// it is on every verification's path.
+	b := make([]byte, 0, len("bl=255 tee=255 snp=255 ucode=255 fmc=255"))
+	b = strconv.AppendUint(append(b, "bl="...), uint64(p.Bootloader), 10)
+	b = strconv.AppendUint(append(b, " tee="...), uint64(p.TEE), 10)
+	b = strconv.AppendUint(append(b, " snp="...), uint64(p.SNP), 10)
+	b = strconv.AppendUint(append(b, " ucode="...), uint64(p.Microcode), 10)
+	b = strconv.AppendUint(append(b, " fmc="...), uint64(p.FMC), 10)
+	return string(b)
 }
 
 func (p TCBParts) svns(productLine string) []tee.SVN {
@@ -230,44 +254,10 @@ type CertTable struct {
 // ErrMalformed or ErrTooLarge. (go-sev-guest's CertTable.Unmarshal is not
 // used: an offset plus length that overflows 32 bits makes it panic.)
 func ParseCertTable(b []byte) (*CertTable, error) {
-	if len(b) > limits.MaxSNPCertTableBytes {
-		return nil, fmt.Errorf("%w: certificate table of %d bytes", ErrTooLarge, len(b))
-	}
-	type entry struct {
-		guid        [16]byte
-		off, length uint64
-	}
-	var entries []entry
-	pos := 0
-	for {
-		if len(b)-pos < abi.CertTableEntrySize {
-			return nil, fmt.Errorf("%w: certificate table header has no terminating entry", ErrMalformed)
-		}
-		var e entry
-		copy(e.guid[:], b[pos:pos+16])
-		e.off = uint64(binary.LittleEndian.Uint32(b[pos+16:]))
-		e.length = uint64(binary.LittleEndian.Uint32(b[pos+20:]))
-		pos += abi.CertTableEntrySize
-		if e.guid == ([16]byte{}) && e.off == 0 && e.length == 0 {
-			break
-		}
-		if len(entries) == limits.MaxSNPCertTableEntries {
-			return nil, fmt.Errorf("%w: more than %d certificate table entries", ErrTooLarge, limits.MaxSNPCertTableEntries)
-		}
-		entries = append(entries, e)
-	}
 	t := &CertTable{}
-	seen := map[[16]byte]bool{}
-	for i, e := range entries {
-		if e.off < uint64(pos) || e.off+e.length > uint64(len(b)) {
-			return nil, fmt.Errorf("%w: certificate table entry %d: range [%d, %d) outside the data area [%d, %d)", ErrMalformed, i, e.off, e.off+e.length, pos, len(b))
-		}
-		if seen[e.guid] {
-			return nil, fmt.Errorf("%w: certificate table entry %d repeats a GUID", ErrMalformed, i)
-		}
-		seen[e.guid] = true
-		data := bytes.Clone(b[e.off : e.off+e.length])
-		switch e.guid {
+	err := walkCertTable(b, func(guid [16]byte, data []byte) {
+		data = bytes.Clone(data)
+		switch guid {
 		case guidVCEK:
 			t.VCEK = data
 		case guidVLEK:
@@ -280,9 +270,73 @@ func ParseCertTable(b []byte) (*CertTable, error) {
 			if t.Other == nil {
 				t.Other = map[string][]byte{}
 			}
-			g := hex.EncodeToString(e.guid[:])
+			g := hex.EncodeToString(guid[:])
 			t.Other[g[0:8]+"-"+g[8:12]+"-"+g[12:16]+"-"+g[16:20]+"-"+g[20:]] = data
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return t, nil
+}
+
+// certTableEntry returns the entry of the table with the given GUID, nil if
+// there is none, as a subslice of b (not a copy: the verifier needs one
+// entry, not clones of all of them). It accepts and rejects exactly the
+// tables ParseCertTable does.
+func certTableEntry(b []byte, guid [16]byte) ([]byte, error) {
+	var found []byte
+	err := walkCertTable(b, func(g [16]byte, data []byte) {
+		if g == guid {
+			found = data
+		}
+	})
+	return found, err
+}
+
+// walkCertTable checks the whole table (see ParseCertTable) and then calls
+// yield for each entry, in table order, with a subslice of b. It does not
+// allocate: the table's entries are bounded by MaxSNPCertTableEntries.
+func walkCertTable(b []byte, yield func(guid [16]byte, data []byte)) error {
+	if len(b) > limits.MaxSNPCertTableBytes {
+		return fmt.Errorf("%w: certificate table of %d bytes", ErrTooLarge, len(b))
+	}
+	type entry struct {
+		guid        [16]byte
+		off, length uint64
+	}
+	var buf [limits.MaxSNPCertTableEntries]entry
+	entries := buf[:0]
+	pos := 0
+	for {
+		if len(b)-pos < abi.CertTableEntrySize {
+			return fmt.Errorf("%w: certificate table header has no terminating entry", ErrMalformed)
+		}
+		var e entry
+		copy(e.guid[:], b[pos:pos+16])
+		e.off = uint64(binary.LittleEndian.Uint32(b[pos+16:]))
+		e.length = uint64(binary.LittleEndian.Uint32(b[pos+20:]))
+		pos += abi.CertTableEntrySize
+		if e.guid == ([16]byte{}) && e.off == 0 && e.length == 0 {
+			break
+		}
+		if len(entries) == limits.MaxSNPCertTableEntries {
+			return fmt.Errorf("%w: more than %d certificate table entries", ErrTooLarge, limits.MaxSNPCertTableEntries)
+		}
+		entries = append(entries, e)
+	}
+	for i, e := range entries {
+		if e.off < uint64(pos) || e.off+e.length > uint64(len(b)) {
+			return fmt.Errorf("%w: certificate table entry %d: range [%d, %d) outside the data area [%d, %d)", ErrMalformed, i, e.off, e.off+e.length, pos, len(b))
+		}
+		for _, prev := range entries[:i] {
+			if prev.guid == e.guid {
+				return fmt.Errorf("%w: certificate table entry %d repeats a GUID", ErrMalformed, i)
+			}
+		}
+	}
+	for _, e := range entries {
+		yield(e.guid, b[e.off:e.off+e.length])
+	}
+	return nil
 }

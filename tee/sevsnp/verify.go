@@ -11,8 +11,8 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -142,6 +142,11 @@ type Evidence struct {
 type Verifier struct {
 	o     Options
 	cache *tee.Cache[*chip]
+
+	// Expected values of the checks, formatted once: they depend only on
+	// the options.
+	wantTCB, wantLaunchTCB, wantVMPL, wantGuestSVN, wantMeasurement, wantHostData string
+	vmpl                                                                          uint32
 }
 
 var _ tee.Verifier = (*Verifier)(nil)
@@ -210,7 +215,17 @@ func NewVerifier(opts Options) (*Verifier, error) {
 		v := *opts.VMPL
 		o.VMPL = &v
 	}
-	return &Verifier{o: o, cache: tee.NewCache[*chip](opts.CacheSize)}, nil
+	v := &Verifier{o: o, cache: tee.NewCache[*chip](opts.CacheSize)}
+	if o.VMPL != nil {
+		v.vmpl = *o.VMPL
+	}
+	v.wantTCB = "≥ " + o.MinimumTCB.String()
+	v.wantLaunchTCB = "≥ " + o.MinimumLaunchTCB.String()
+	v.wantVMPL = strconv.FormatUint(uint64(v.vmpl), 10)
+	v.wantGuestSVN = "≥ " + strconv.FormatUint(uint64(o.MinimumGuestSVN), 10)
+	v.wantMeasurement = "one of " + strconv.Itoa(len(o.Measurements))
+	v.wantHostData = hex.EncodeToString(o.HostData)
+	return v, nil
 }
 
 func sizes(name string, vs [][]byte, n int) error {
@@ -269,7 +284,7 @@ func (v *Verifier) VerifyEvidence(ev Evidence, now time.Time, reportData []byte)
 	if reportData != nil && len(reportData) != abi.ReportDataSize {
 		return nil, fmt.Errorf("%w: expected report data is %d bytes, want %d", ErrOptions, len(reportData), abi.ReportDataSize)
 	}
-	var checks []buildtrust.Check
+	checks := make([]buildtrust.Check, 0, numChecks)
 	pass := func(id, expected, actual string) {
 		checks = append(checks, buildtrust.Check{ID: id, Threats: threatsOf(id), Outcome: buildtrust.Pass, Expected: expected, Actual: actual})
 	}
@@ -286,7 +301,7 @@ func (v *Verifier) VerifyEvidence(ev Evidence, now time.Time, reportData []byte)
 	if err != nil {
 		return nil, err
 	}
-	pass(CheckParse, "", fmt.Sprintf("report v%d", r.Version))
+	pass(CheckParse, "", "report v"+strconv.FormatUint(uint64(r.Version), 10))
 
 	if len(v.o.SigningKeys) > 0 && !slices.Contains(v.o.SigningKeys, r.SigningKey) {
 		return nil, checkErr(CheckSigningKey, ErrChain, "report signed by a %s, accepted %v", r.SigningKey, v.o.SigningKeys)
@@ -299,20 +314,23 @@ func (v *Verifier) VerifyEvidence(ev Evidence, now time.Time, reportData []byte)
 	if r.Version >= abi.ReportVersion3 && reportLine == "" {
 		return nil, checkErr(CheckProduct, ErrProduct, "report CPUID 0x%x names no known product", r.CPUID1EAX)
 	}
-	key := cacheKey(r.SigningKey, reportLine, ek)
-	c, ok := v.cache.Get(key)
+	c, ok := v.cache.Get(cacheKey(r.SigningKey, reportLine, ek))
 	if ok && !now.Before(c.notBefore) && !now.After(c.notAfter) {
 		if !verifySignature(c.pub, r) {
 			return nil, checkErr(CheckSignature, ErrSignature, "report signature does not verify under the %s", r.SigningKey)
 		}
 	} else {
+		// A private copy, so that the key names exactly the bytes verified
+		// even if the caller's buffer (perhaps the certificate table, which
+		// endorsementCert does not copy) changes meanwhile.
+		ek = bytes.Clone(ek)
 		c, err = v.verifyChain(r, reportLine, ek, now)
 		if err != nil {
 			return nil, err
 		}
-		v.cache.Put(key, c)
+		v.cache.Put(cacheKey(r.SigningKey, reportLine, ek), c)
 	}
-	pass(CheckChain, "", fmt.Sprintf("%s → %s root", r.SigningKey, c.line))
+	pass(CheckChain, "", string(r.SigningKey)+" → "+c.line+" root")
 	pass(CheckSignature, "", "ECDSA P-384")
 
 	// Product.
@@ -365,13 +383,13 @@ func (v *Verifier) VerifyEvidence(ev Evidence, now time.Time, reportData []byte)
 	case !v.o.PermitProvisionalFirmware && (r.CommittedBuild != r.CurrentBuild || r.CommittedMajor != r.CurrentMajor || r.CommittedMinor != r.CurrentMinor):
 		return nil, checkErr(CheckTCB, ErrTCB, "committed firmware %d.%d build %d differs from current %d.%d build %d", r.CommittedMajor, r.CommittedMinor, r.CommittedBuild, r.CurrentMajor, r.CurrentMinor, r.CurrentBuild)
 	}
-	pass(CheckTCB, "≥ "+v.o.MinimumTCB.String(), reported.String())
+	pass(CheckTCB, v.wantTCB, reported.String())
 	if v.o.MinimumLaunchTCB == (TCBParts{}) {
 		na(CheckLaunchTCB, "no minimum launch TCB")
 	} else if !launch.atLeast(v.o.MinimumLaunchTCB) {
 		return nil, checkErr(CheckLaunchTCB, ErrTCB, "LAUNCH_TCB %v is below the minimum %v", launch, v.o.MinimumLaunchTCB)
 	} else {
-		pass(CheckLaunchTCB, "≥ "+v.o.MinimumLaunchTCB.String(), launch.String())
+		pass(CheckLaunchTCB, v.wantLaunchTCB, launch.String())
 	}
 
 	// Guest policy.
@@ -382,26 +400,22 @@ func (v *Verifier) VerifyEvidence(ev Evidence, now time.Time, reportData []byte)
 	if pol.Debug && !v.o.InsecureAllowDebug {
 		return nil, checkErr(CheckDebug, ErrDebug, "guest policy 0x%x allows debugging", r.Policy)
 	}
-	pass(CheckDebug, "debug off", fmt.Sprintf("debug=%t", pol.Debug))
+	pass(CheckDebug, "debug off", "debug="+strconv.FormatBool(pol.Debug))
 	if pol.MigrateMA && !v.o.InsecureAllowMigrationAgent {
 		return nil, checkErr(CheckPolicy, ErrPolicy, "guest policy 0x%x allows a migration agent", r.Policy)
 	}
 	if pol.SMT && v.o.RefuseSMT {
 		return nil, checkErr(CheckPolicy, ErrPolicy, "guest policy 0x%x allows SMT", r.Policy)
 	}
-	pass(CheckPolicy, "", fmt.Sprintf("policy=0x%x", r.Policy))
-	wantVMPL := uint32(0)
-	if v.o.VMPL != nil {
-		wantVMPL = *v.o.VMPL
+	pass(CheckPolicy, "", "policy=0x"+strconv.FormatUint(r.Policy, 16))
+	if r.VMPL != v.vmpl {
+		return nil, checkErr(CheckVMPL, ErrPolicy, "VMPL %d, want %d", r.VMPL, v.vmpl)
 	}
-	if r.VMPL != wantVMPL {
-		return nil, checkErr(CheckVMPL, ErrPolicy, "VMPL %d, want %d", r.VMPL, wantVMPL)
-	}
-	pass(CheckVMPL, fmt.Sprint(wantVMPL), fmt.Sprint(r.VMPL))
+	pass(CheckVMPL, v.wantVMPL, strconv.FormatUint(uint64(r.VMPL), 10))
 	if r.GuestSVN < v.o.MinimumGuestSVN {
 		return nil, checkErr(CheckGuestSVN, ErrTCB, "GUEST_SVN %d is below the minimum %d", r.GuestSVN, v.o.MinimumGuestSVN)
 	}
-	pass(CheckGuestSVN, fmt.Sprint("≥ ", v.o.MinimumGuestSVN), fmt.Sprint(r.GuestSVN))
+	pass(CheckGuestSVN, v.wantGuestSVN, strconv.FormatUint(uint64(r.GuestSVN), 10))
 
 	// Measurement, binding, host data, ID block.
 	if v.o.InsecureAnyMeasurement && len(v.o.Measurements) == 0 {
@@ -409,7 +423,7 @@ func (v *Verifier) VerifyEvidence(ev Evidence, now time.Time, reportData []byte)
 	} else if !containsBytes(v.o.Measurements, r.Measurement[:]) {
 		return nil, checkErr(CheckMeasurement, ErrMeasurement, "MEASUREMENT %x is not accepted", r.Measurement)
 	} else {
-		pass(CheckMeasurement, fmt.Sprintf("one of %d", len(v.o.Measurements)), hex.EncodeToString(r.Measurement[:]))
+		pass(CheckMeasurement, v.wantMeasurement, hex.EncodeToString(r.Measurement[:]))
 	}
 	if reportData == nil {
 		na(CheckReportData, "InsecureSkipReportData")
@@ -423,7 +437,7 @@ func (v *Verifier) VerifyEvidence(ev Evidence, now time.Time, reportData []byte)
 	} else if !bytes.Equal(v.o.HostData, r.HostData[:]) {
 		return nil, checkErr(CheckHostData, ErrHostData, "HOST_DATA %x, want %x", r.HostData, v.o.HostData)
 	} else {
-		pass(CheckHostData, hex.EncodeToString(v.o.HostData), hex.EncodeToString(r.HostData[:]))
+		pass(CheckHostData, v.wantHostData, hex.EncodeToString(r.HostData[:]))
 	}
 	if err := v.checkIDBlock(r); err != nil {
 		return nil, err
@@ -453,6 +467,9 @@ func (v *Verifier) VerifyEvidence(ev Evidence, now time.Time, reportData []byte)
 		Checks:         checks,
 	}, nil
 }
+
+// numChecks is the number of checks VerifyEvidence lists.
+const numChecks = 16
 
 func productOr(p, line string) string {
 	if p != "" {
@@ -495,13 +512,13 @@ func containsBytes(list [][]byte, b []byte) bool {
 func endorsementCert(kind tee.KeyKind, ev Evidence) ([]byte, error) {
 	var fromTable []byte
 	if ev.CertTable != nil {
-		t, err := ParseCertTable(ev.CertTable)
-		if err != nil {
-			return nil, checkErr(CheckParse, err, "certificate table")
-		}
-		fromTable = t.VCEK
+		guid := guidVCEK
 		if kind == tee.VLEK {
-			fromTable = t.VLEK
+			guid = guidVLEK
+		}
+		var err error
+		if fromTable, err = certTableEntry(ev.CertTable, guid); err != nil {
+			return nil, checkErr(CheckParse, err, "certificate table")
 		}
 	}
 	ek := ev.Certificate
@@ -629,16 +646,73 @@ func earliest(a, b time.Time) time.Time {
 // Table 139), over bytes [0, 0x2A0).
 func verifySignature(pub *ecdsa.PublicKey, r *Report) bool {
 	sig := r.raw[0x2A0 : 0x2A0+2*0x48]
-	R := leInt(sig[:0x48])
-	S := leInt(sig[0x48:])
 	d := sha512.Sum384(r.signed())
-	return ecdsa.Verify(pub, d[:], R, S)
+	// ecdsa.Verify would turn big.Ints back into this DER encoding; build
+	// it directly, on the stack.
+	var buf [3 + 2*(3+1+0x48)]byte // SEQUENCE of two INTEGERs of up to 72 bytes and a sign byte
+	der, ok := sigDER(buf[:0], sig[:0x48], sig[0x48:])
+	return ok && ecdsa.VerifyASN1(pub, d[:], der)
 }
 
-func leInt(le []byte) *big.Int {
-	be := make([]byte, len(le))
-	for i, b := range le {
-		be[len(le)-1-i] = b
+// sigDER appends the DER ECDSA-Sig-Value of r and s, given as little-endian
+// magnitudes of at most 72 bytes. It returns false when r or s is zero,
+// which ecdsa.Verify rejects before encoding; every other value encodes as
+// ecdsa.Verify would encode it, so VerifyASN1 decides as Verify did.
+func sigDER(dst, rLE, sLE []byte) ([]byte, bool) {
+	var rb, sb [0x48]byte
+	r, s := reverseTrim(rb[:], rLE), reverseTrim(sb[:], sLE)
+	if len(r) == 0 || len(s) == 0 {
+		return nil, false
 	}
-	return new(big.Int).SetBytes(be)
+	n := derIntLen(r) + derIntLen(s)
+	dst = append(dst, 0x30)
+	dst = appendDERLen(dst, n)
+	dst = appendDERInt(dst, r)
+	dst = appendDERInt(dst, s)
+	return dst, true
+}
+
+// reverseTrim writes le big-endian into buf and returns it without leading
+// zeros.
+func reverseTrim(buf, le []byte) []byte {
+	for i, b := range le {
+		buf[len(le)-1-i] = b
+	}
+	be := buf[:len(le)]
+	for len(be) > 0 && be[0] == 0 {
+		be = be[1:]
+	}
+	return be
+}
+
+func derIntLen(be []byte) int {
+	n := len(be)
+	if be[0]&0x80 != 0 {
+		n++ // a zero byte keeps the INTEGER positive
+	}
+	if n < 0x80 {
+		return 2 + n
+	}
+	return 3 + n
+}
+
+func appendDERLen(dst []byte, n int) []byte {
+	if n < 0x80 {
+		return append(dst, byte(n))
+	}
+	return append(dst, 0x81, byte(n))
+}
+
+func appendDERInt(dst, be []byte) []byte {
+	n := len(be)
+	pad := be[0]&0x80 != 0
+	if pad {
+		n++
+	}
+	dst = append(dst, 0x02)
+	dst = appendDERLen(dst, n)
+	if pad {
+		dst = append(dst, 0)
+	}
+	return append(dst, be...)
 }
