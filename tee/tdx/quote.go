@@ -84,14 +84,34 @@ type Quote struct {
 // Errors wrap ErrTooLarge, ErrMalformed or ErrVersion (version 5 quotes
 // are not supported, DEPENDENCIES.md P-TDX-8).
 func ParseQuote(raw []byte) (*Quote, error) {
+	q, err := parseQuoteProto(raw)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, _, err := splitChain(q.PCKChain); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// preCheck is the part of parsing both parsers share.
+func preCheck(raw []byte) error {
 	if len(raw) > limits.MaxTDXQuoteBytes {
-		return nil, fmt.Errorf("%w: quote of %d bytes", ErrTooLarge, len(raw))
+		return fmt.Errorf("%w: quote of %d bytes", ErrTooLarge, len(raw))
 	}
 	if len(raw) < qeSigStart+0x40 {
-		return nil, fmt.Errorf("%w: quote of %d bytes", ErrMalformed, len(raw))
+		return fmt.Errorf("%w: quote of %d bytes", ErrMalformed, len(raw))
 	}
 	if v := binary.LittleEndian.Uint16(raw); v != QuoteVersion {
-		return nil, fmt.Errorf("%w: version %d", ErrVersion, v)
+		return fmt.Errorf("%w: version %d", ErrVersion, v)
+	}
+	return nil
+}
+
+// parseQuoteProto is ParseQuote without the PEM split of the chain.
+func parseQuoteProto(raw []byte) (*Quote, error) {
+	if err := preCheck(raw); err != nil {
+		return nil, err
 	}
 	p, err := toProto(raw)
 	if err != nil {
@@ -131,9 +151,91 @@ func ParseQuote(raw []byte) (*Quote, error) {
 	if !bytes.Equal(raw[sigDataStart:akStart], sd.GetSignature()) || !bytes.Equal(raw[akStart:akStart+0x40], sd.GetEcdsaAttestationKey()) || !bytes.Equal(raw[qeSigStart:qeSigStart+0x40], qe.GetQeReportSignature()) {
 		return nil, fmt.Errorf("%w: signature data not at the version 4 offsets", ErrMalformed)
 	}
-	if _, _, _, err := splitChain(q.PCKChain); err != nil {
+	return q, nil
+}
+
+// Layout of the version 4 signed data that go-tdx-guest's QuoteToProto
+// checks (abi.quoteToProtoV4 and the functions it calls).
+const (
+	headerAKType   = 0x02 // uint16, 2: ECDSA-256 with P-256
+	headerTEEType  = 0x04 // uint32, 0x81: TDX
+	signedDataSize = SignedSize
+	certDataStart  = akStart + 0x40 // type (uint16, 6: QE report certification data), size (uint32)
+	qeAuthStart    = qeSigStart + 0x40
+	teeTypeTDX     = 0x81
+	akTypeP256     = 2
+	certTypeQE     = 6
+	certTypePCK    = 5
+)
+
+// parseQuoteFast is parseQuoteProto without go-tdx-guest's protobuf
+// conversion, which the warm path does not need (it runs only for
+// go-tdx-guest's own check of a new chain): it reads the fields at their
+// version 4 offsets and rejects exactly the quotes QuoteToProto rejects
+// (FuzzParseQuoteFast holds it to that), with QuoteToProto's conditions
+// spelled out. Errors are not worded like parseQuoteProto's; callers that
+// report them parse again with ParseQuote.
+func parseQuoteFast(raw []byte) (*Quote, error) {
+	if err := preCheck(raw); err != nil {
 		return nil, err
 	}
+	raw = bytes.Clone(raw) // the fields below alias this private copy
+	u16 := func(off int) uint16 { return binary.LittleEndian.Uint16(raw[off:]) }
+	u32 := func(off int) uint32 { return binary.LittleEndian.Uint32(raw[off:]) }
+	if u16(headerAKType) != akTypeP256 || u32(headerTEEType) != teeTypeTDX {
+		return nil, fmt.Errorf("%w: attestation key type %d, TEE type %#x", ErrMalformed, u16(headerAKType), u32(headerTEEType))
+	}
+	// The signed data: signature, attestation key, certification data
+	// (type and size, then exactly size bytes); bytes after it are ignored.
+	sdSize := uint64(u32(signedDataSize))
+	if sdSize > uint64(len(raw)-sigDataStart) || sdSize < certDataStart+6-sigDataStart {
+		return nil, fmt.Errorf("%w: signed data of %d bytes", ErrMalformed, sdSize)
+	}
+	end := sigDataStart + int(sdSize)
+	if u16(certDataStart) != certTypeQE || uint64(u32(certDataStart+2)) != uint64(end-qeReportStart) {
+		return nil, fmt.Errorf("%w: certification data type %d, size %d", ErrMalformed, u16(certDataStart), u32(certDataStart+2))
+	}
+	// QE report certification data: report, signature, auth data (uint16
+	// size, data), then the PCK chain's certification data (type 5, uint32
+	// size, exactly size bytes up to the end of the signed data).
+	if end < qeAuthStart+2 {
+		return nil, fmt.Errorf("%w: QE report certification data of %d bytes", ErrMalformed, end-qeReportStart)
+	}
+	authEnd := qeAuthStart + 2 + int(u16(qeAuthStart))
+	if authEnd+6 > end {
+		return nil, fmt.Errorf("%w: QE auth data overruns the certification data", ErrMalformed)
+	}
+	if u16(authEnd) != certTypePCK || uint64(u32(authEnd+2)) != uint64(end-authEnd-6) {
+		return nil, fmt.Errorf("%w: PCK certification data type %d, size %d", ErrMalformed, u16(authEnd), u32(authEnd+2))
+	}
+
+	q := &Quote{raw: raw}
+	q.Version = u16(0)
+	q.PCESVN = u16(0x08)
+	q.QESVN = u16(0x0A)
+	copy(q.QEVendorID[:], raw[0x0C:0x1C])
+	copy(q.UserData[:], raw[0x1C:0x30])
+	b := raw[HeaderSize:SignedSize]
+	copy(q.TEETCBSVN[:], b[0x00:])
+	copy(q.MRSEAM[:], b[0x10:])
+	copy(q.MRSIGNERSEAM[:], b[0x40:])
+	q.SEAMAttributes = binary.LittleEndian.Uint64(b[0x70:])
+	q.TDAttributes = binary.LittleEndian.Uint64(b[0x78:])
+	q.XFAM = binary.LittleEndian.Uint64(b[0x80:])
+	copy(q.MRTD[:], b[0x88:])
+	copy(q.MRCONFIGID[:], b[0xB8:])
+	copy(q.MROWNER[:], b[0xE8:])
+	copy(q.MROWNERCONFIG[:], b[0x118:])
+	for i := range q.RTMR {
+		copy(q.RTMR[i][:], b[0x148+48*i:])
+	}
+	copy(q.ReportData[:], b[0x208:])
+	copy(q.Signature[:], raw[sigDataStart:akStart])
+	copy(q.AttestationKey[:], raw[akStart:akStart+0x40])
+	copy(q.QEReport[:], raw[qeReportStart:qeSigStart])
+	copy(q.QEReportSig[:], raw[qeSigStart:qeSigStart+0x40])
+	q.QEAuthData = raw[qeAuthStart+2 : authEnd : authEnd]
+	q.PCKChain = raw[authEnd+6 : end : end]
 	return q, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/google/go-tdx-guest/pcs"
@@ -110,6 +111,10 @@ type Verifier struct {
 	o        Options
 	cache    *tee.Cache[*platform]
 	colCache *tee.Cache[*verifiedCollateral]
+
+	// Expected values of checks, formatted once: they depend only on the
+	// options.
+	wantTCB, wantMeasurement string
 }
 
 var _ tee.Verifier = (*Verifier)(nil)
@@ -182,7 +187,11 @@ func NewVerifier(opts Options) (*Verifier, error) {
 		v := *opts.XFAM
 		o.XFAM = &v
 	}
-	return &Verifier{o: o, cache: tee.NewCache[*platform](opts.CacheSize), colCache: tee.NewCache[*verifiedCollateral](opts.CacheSize)}, nil
+	return &Verifier{
+		o: o, cache: tee.NewCache[*platform](opts.CacheSize), colCache: tee.NewCache[*verifiedCollateral](opts.CacheSize),
+		wantTCB:         "≥ " + hex.EncodeToString(o.MinimumTEETCBSVN[:]),
+		wantMeasurement: "one of " + strconv.Itoa(len(o.MRTDs)),
+	}, nil
 }
 
 // Platform returns tee.TDX.
@@ -238,7 +247,7 @@ func (v *Verifier) VerifyQuoteCollateral(raw, collateral []byte, now time.Time, 
 	if reportData != nil && len(reportData) != 64 {
 		return nil, fmt.Errorf("%w: expected report data is %d bytes, want 64", ErrOptions, len(reportData))
 	}
-	var checks []buildtrust.Check
+	checks := make([]buildtrust.Check, 0, numChecks)
 	pass := func(id, expected, actual string) {
 		checks = append(checks, buildtrust.Check{ID: id, Threats: threatsOf(id), Outcome: buildtrust.Pass, Expected: expected, Actual: actual})
 	}
@@ -246,23 +255,37 @@ func (v *Verifier) VerifyQuoteCollateral(raw, collateral []byte, now time.Time, 
 		checks = append(checks, buildtrust.Check{ID: id, Threats: threatsOf(id), Outcome: buildtrust.NotApplicable, Message: msg})
 	}
 
-	q, err := ParseQuote(raw)
+	// The fast parse finds the chain; a chain seen and verified before (the
+	// key is the digest of its exact bytes) needs neither go-tdx-guest's
+	// conversion nor the PEM split again, since both ran on those bytes.
+	q, err := parseQuoteFast(raw)
 	if err != nil {
+		if _, perr := ParseQuote(raw); perr != nil {
+			err = perr // worded as ParseQuote words it
+		}
 		return nil, checkErr(CheckParse, err, "quote")
 	}
-	pass(CheckParse, "", fmt.Sprintf("quote v%d, %d bytes", q.Version, len(raw)))
-
-	// Chain: from the cache while now is inside the verified window, else
-	// verified in full.
 	key := cacheKey(q.PCKChain)
 	p, ok := v.cache.Get(key)
 	cold := !ok || now.Before(p.notBefore) || now.After(p.notAfter)
+	if cold {
+		// A new chain: the full parse, as every call made before the
+		// cache, and the key of exactly the bytes verified.
+		if q, err = ParseQuote(raw); err != nil {
+			return nil, checkErr(CheckParse, err, "quote")
+		}
+		key = cacheKey(q.PCKChain)
+	}
+	pass(CheckParse, "", "quote v"+strconv.Itoa(int(q.Version))+", "+strconv.Itoa(len(raw))+" bytes")
+
+	// Chain: from the cache while now is inside the verified window, else
+	// verified in full.
 	if cold {
 		if p, err = v.verifyChain(q, now); err != nil {
 			return nil, err
 		}
 	}
-	pass(CheckChain, "", fmt.Sprintf("PCK → %s → trusted root", p.ca))
+	pass(CheckChain, "", "PCK → "+p.ca+" → trusted root")
 
 	// Two P-256 verifications and a SHA-256 per quote.
 	if !verifyP256(p.pck, q.QEReport[:], q.QEReportSig[:]) {
@@ -316,7 +339,7 @@ func (v *Verifier) VerifyQuoteCollateral(raw, collateral []byte, now time.Time, 
 			}
 			v.colCache.Put(ckey, vc)
 		}
-		pass(CheckCollateral, "", fmt.Sprintf("bundle of %d bytes", len(collateral)))
+		pass(CheckCollateral, "", "bundle of "+strconv.Itoa(len(collateral))+" bytes")
 		if verdict, err = v.evaluate(vc.c, q, p, pass); err != nil {
 			return nil, err
 		}
@@ -330,13 +353,13 @@ func (v *Verifier) VerifyQuoteCollateral(raw, collateral []byte, now time.Time, 
 	if verdict != nil {
 		pass(CheckTCB, fmt.Sprintf("status in %v, TEE_TCB_SVN ≥ %x", v.o.AcceptedTCBStatuses, v.o.MinimumTEETCBSVN), fmt.Sprintf("%s (TCB date %s, advisories %v), TEE_TCB_SVN %x", verdict.status, verdict.date, verdict.advisories, q.TEETCBSVN))
 	} else {
-		pass(CheckTCB, "≥ "+hex.EncodeToString(v.o.MinimumTEETCBSVN[:]), hex.EncodeToString(q.TEETCBSVN[:]))
+		pass(CheckTCB, v.wantTCB, hex.EncodeToString(q.TEETCBSVN[:]))
 	}
 
 	if q.Debug() && !v.o.InsecureAllowDebug {
 		return nil, checkErr(CheckDebug, ErrDebug, "TD_ATTRIBUTES %016x has DEBUG set", q.TDAttributes)
 	}
-	pass(CheckDebug, "debug off", fmt.Sprintf("debug=%t", q.Debug()))
+	pass(CheckDebug, "debug off", "debug="+strconv.FormatBool(q.Debug()))
 	if v.o.TDAttributes != nil && q.TDAttributes != *v.o.TDAttributes {
 		return nil, checkErr(CheckAttributes, ErrPolicy, "TD_ATTRIBUTES %#016x, want %#016x", q.TDAttributes, *v.o.TDAttributes)
 	}
@@ -354,7 +377,7 @@ func (v *Verifier) VerifyQuoteCollateral(raw, collateral []byte, now time.Time, 
 	} else if !containsBytes(v.o.MRTDs, q.MRTD[:]) {
 		return nil, checkErr(CheckMeasurement, ErrMeasurement, "MRTD %x is not accepted", q.MRTD)
 	} else {
-		pass(CheckMeasurement, fmt.Sprintf("one of %d", len(v.o.MRTDs)), hex.EncodeToString(q.MRTD[:]))
+		pass(CheckMeasurement, v.wantMeasurement, hex.EncodeToString(q.MRTD[:]))
 	}
 	checkedRTMR := 0
 	for i, want := range v.o.RTMRs {
@@ -402,7 +425,7 @@ func (v *Verifier) VerifyQuoteCollateral(raw, collateral []byte, now time.Time, 
 	ppid, _ := hex.DecodeString(p.ppid)
 	svns := make([]tee.SVN, 16)
 	for i, s := range q.TEETCBSVN {
-		svns[i] = tee.SVN{Name: fmt.Sprintf("tee_tcb_svn[%d]", i), Value: s}
+		svns[i] = tee.SVN{Name: svnNames[i], Value: s}
 	}
 	tcb := tee.TCB{Raw: bytes.Clone(q.TEETCBSVN[:]), Components: svns}
 	if verdict != nil {
@@ -428,6 +451,17 @@ func (v *Verifier) VerifyQuoteCollateral(raw, collateral []byte, now time.Time, 
 		Checks:              checks,
 	}, nil
 }
+
+// numChecks is the number of checks VerifyQuoteCollateral lists.
+const numChecks = 20
+
+// svnNames are the TCB component names of Claims, "tee_tcb_svn[i]".
+var svnNames = func() (n [16]string) {
+	for i := range n {
+		n[i] = "tee_tcb_svn[" + strconv.Itoa(i) + "]"
+	}
+	return n
+}()
 
 func containsBytes(list [][]byte, b []byte) bool {
 	for _, x := range list {
@@ -552,7 +586,45 @@ func p256Key(b []byte) (*ecdsa.PublicKey, error) {
 // signature over SHA-256(msg).
 func verifyP256(pub *ecdsa.PublicKey, msg, sig []byte) bool {
 	d := sha256.Sum256(msg)
-	r := new(big.Int).SetBytes(sig[:32])
-	s := new(big.Int).SetBytes(sig[32:64])
-	return ecdsa.Verify(pub, d[:], r, s)
+	// ecdsa.Verify would turn big.Ints back into this DER encoding; build
+	// it directly, on the stack.
+	var buf [2 + 2*(2+1+32)]byte // SEQUENCE of two INTEGERs of up to 32 bytes and a sign byte
+	der, ok := sigDER(buf[:0], sig[:32], sig[32:64])
+	return ok && ecdsa.VerifyASN1(pub, d[:], der)
+}
+
+// sigDER appends the DER ECDSA-Sig-Value of r and s, big-endian magnitudes
+// of 32 bytes. It returns false when r or s is zero, which ecdsa.Verify
+// rejects before encoding; every other value encodes as ecdsa.Verify would
+// encode it, so VerifyASN1 decides as Verify did.
+func sigDER(dst, r, s []byte) ([]byte, bool) {
+	r, s = trimZeros(r), trimZeros(s)
+	if len(r) == 0 || len(s) == 0 {
+		return nil, false
+	}
+	n := derIntLen(r) + derIntLen(s) // < 0x80: short-form lengths only
+	dst = append(dst, 0x30, byte(n))
+	dst = appendDERInt(dst, r)
+	return appendDERInt(dst, s), true
+}
+
+func trimZeros(be []byte) []byte {
+	for len(be) > 0 && be[0] == 0 {
+		be = be[1:]
+	}
+	return be
+}
+
+func derIntLen(be []byte) int {
+	if be[0]&0x80 != 0 {
+		return 3 + len(be) // a zero byte keeps the INTEGER positive
+	}
+	return 2 + len(be)
+}
+
+func appendDERInt(dst, be []byte) []byte {
+	if be[0]&0x80 != 0 {
+		return append(append(dst, 0x02, byte(len(be)+1), 0), be...)
+	}
+	return append(append(dst, 0x02, byte(len(be))), be...)
 }

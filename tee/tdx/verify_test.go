@@ -297,3 +297,75 @@ func TestConcurrentVerify(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestWarmRejectsWhatColdRejects: the warm path (chain cached, quote parsed
+// without go-tdx-guest's conversion or the PEM split) decides every
+// tampered quote as the cold path (no cache) does, with the same check and
+// sentinel: flips of every byte of the header, the signed data's framing
+// (sizes, types, QE report, signatures, auth data) and a sample of the
+// rest, truncations and appended bytes.
+func TestWarmRejectsWhatColdRejects(t *testing.T) {
+	s := signer(t, tdxtest.Options{})
+	q := goodQuote(s)
+	raw := sign(t, s, q)
+	warm := mustVerifier(t, goodOptions(s, q))
+	o := goodOptions(s, q)
+	o.CacheSize = -1
+	cold := mustVerifier(t, o)
+	if _, err := warm.VerifyQuote(raw, testNow, q.ReportData[:]); err != nil {
+		t.Fatal(err)
+	}
+	chainAt := bytes.Index(raw, []byte("-----BEGIN CERTIFICATE-----"))
+	if chainAt < 0 {
+		t.Fatal("no PEM chain in the quote")
+	}
+	var cases [][]byte
+	framing := map[int]bool{}
+	for _, f := range [][2]int{{0, 8}, {tdx.SignedSize, tdx.SignedSize + 4}, {0x2fc, 0x302}, {0x4c2, 0x4c4}} {
+		for off := f[0]; off < f[1]; off++ {
+			framing[off] = true
+		}
+	}
+	authEnd := 0x4c4 + int(binary.LittleEndian.Uint16(raw[0x4c2:]))
+	for off := authEnd; off < authEnd+6; off++ {
+		framing[off] = true
+	}
+	for off := range raw {
+		xs := []byte{0x01}
+		if framing[off] {
+			xs = append(xs, 0x80, 0xff)
+		}
+		if off < chainAt || off%97 == 0 {
+			for _, x := range xs {
+				b := bytes.Clone(raw)
+				b[off] ^= x
+				cases = append(cases, b)
+			}
+		}
+	}
+	for _, n := range []int{0, 0x30, tdx.SignedSize, chainAt, len(raw) - 1} {
+		cases = append(cases, bytes.Clone(raw[:n]))
+	}
+	cases = append(cases, append(bytes.Clone(raw), 0), append(bytes.Clone(raw), "-----BEGIN CERTIFICATE-----"...))
+	rejected := 0
+	for i, b := range cases {
+		_, errW := warm.VerifyQuote(b, testNow, q.ReportData[:])
+		_, errC := cold.VerifyQuote(b, testNow, q.ReportData[:])
+		if (errW == nil) != (errC == nil) {
+			t.Fatalf("case %d: warm %v, cold %v", i, errW, errC)
+		}
+		if errC == nil {
+			continue
+		}
+		rejected++
+		// Same check, same sentinel, same words.
+		var cw, cc *buildtrust.CheckError
+		if !errors.As(errC, &cc) || !errors.As(errW, &cw) || cw.Check != cc.Check || errW.Error() != errC.Error() {
+			t.Errorf("case %d: warm %v, cold %v", i, errW, errC)
+		}
+	}
+	// Flips in signed bytes, and most framing changes, must be rejected.
+	if rejected < len(cases)/2 {
+		t.Fatalf("only %d of %d tampered quotes rejected", rejected, len(cases))
+	}
+}
