@@ -340,7 +340,7 @@ func (v *Verifier) VerifyQuoteCollateral(raw, collateral []byte, now time.Time, 
 			v.colCache.Put(ckey, vc)
 		}
 		pass(CheckCollateral, "", "bundle of "+strconv.Itoa(len(collateral))+" bytes")
-		if verdict, err = v.evaluate(vc.c, q, p, pass); err != nil {
+		if verdict, err = v.evaluate(vc, q, p, pass); err != nil {
 			return nil, err
 		}
 	}
