@@ -131,12 +131,12 @@ func tdxPair(tb testing.TB, in tdxInput, opts tdx.Options, pool *x509.CertPool, 
 		tb.Fatal(err)
 	}
 	signed := q.Raw()[:tdx.SignedSize]
-	qeR, qeS := new(big.Int).SetBytes(q.QEReportSig[:32]), new(big.Int).SetBytes(q.QEReportSig[32:])
-	qR, qS := new(big.Int).SetBytes(q.Signature[:32]), new(big.Int).SetBytes(q.Signature[32:])
+	qeSig := derSignature(new(big.Int).SetBytes(q.QEReportSig[:32]), new(big.Int).SetBytes(q.QEReportSig[32:]))
+	qSig := derSignature(new(big.Int).SetBytes(q.Signature[:32]), new(big.Int).SetBytes(q.Signature[32:]))
 	floor := func() error {
 		d1 := sha256.Sum256(q.QEReport[:])
 		d2 := sha256.Sum256(signed)
-		if !ecdsa.Verify(pck, d1[:], qeR, qeS) || !ecdsa.Verify(ak, d2[:], qR, qS) {
+		if !ecdsa.VerifyASN1(pck, d1[:], qeSig) || !ecdsa.VerifyASN1(ak, d2[:], qSig) {
 			return errors.New("floor: a quote signature does not verify")
 		}
 		return nil

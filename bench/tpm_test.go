@@ -115,11 +115,11 @@ func tpmPair(tb testing.TB) pair[tpmInput] {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	r, s := new(big.Int).SetBytes(es.SignatureR.Buffer), new(big.Int).SetBytes(es.SignatureS.Buffer)
+	der := derSignature(new(big.Int).SetBytes(es.SignatureR.Buffer), new(big.Int).SetBytes(es.SignatureS.Buffer))
 	pub := akPub.(*ecdsa.PublicKey)
 	floor := func() error {
 		d := sha256.Sum256(q.Attest)
-		if !ecdsa.Verify(pub, d[:], r, s) {
+		if !ecdsa.VerifyASN1(pub, d[:], der) {
 			return errors.New("floor: quote signature does not verify")
 		}
 		return nil
