@@ -24,9 +24,11 @@ import (
 // five Ed25519 envelope signatures over their PAE, the TPM quote's ECDSA
 // P-256 signature over its TPMS_ATTEST, and the report's ECDSA P-384
 // signature over its signed part (the VCEK chain is cached, as it is for
-// the evaluation). Compare with benchstat:
+// the evaluation). BenchmarkEvaluateOverFloor reports the ratio of the two
+// measured in alternation (x-floor); on a shared machine it is steadier
+// than comparing the separate benchmarks with benchstat:
 //
-//	go test -run XXX -bench 'Evaluate|Floor' -count 10 ./policy > new.txt
+//	go test -run XXX -bench 'OverFloor|RulesOver' -count 6 ./policy
 func benchInput(b *testing.B, o buildenvtest.Options) (*policy.Policy, policy.Input) {
 	b.Helper()
 	p := basePolicy(b, nil)
