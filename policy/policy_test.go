@@ -530,11 +530,7 @@ func TestEvidenceListedByDigest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep, err := scai.Parse(st)
-			if err != nil {
-				t.Fatal(err)
-			}
-			l, err := rep.Launch()
+			l, err := scai.ParseLaunch(st)
 			if err != nil {
 				t.Fatal(err)
 			}
