@@ -102,6 +102,10 @@ type PublicKey struct {
 	hints  []string
 }
 
+// ed25519SPKIPrefix is the DER of an Ed25519 SubjectPublicKeyInfo up to the
+// 32 key bytes: SEQUENCE { SEQUENCE { OID 1.3.101.112 }, BIT STRING }.
+var ed25519SPKIPrefix = []byte{0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00}
+
 // NewPublicKey wraps an *ecdsa.PublicKey (P-256, P-384, P-521), an
 // ed25519.PublicKey or an *rsa.PublicKey (2048 to 8192 bits). A scheme that
 // does not fit the key type fails with ErrUnsupportedKey.
@@ -110,8 +114,12 @@ func NewPublicKey(pub crypto.PublicKey, opts KeyOptions) (*PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
+	var der []byte
+	if ed, ok := pub.(ed25519.PublicKey); ok && len(ed) == ed25519.PublicKeySize {
+		// The one DER encoding of an Ed25519 SubjectPublicKeyInfo (RFC 8410):
+		// environment identity keys are parsed on every evaluation.
+		der = append(append(make([]byte, 0, len(ed25519SPKIPrefix)+len(ed)), ed25519SPKIPrefix...), ed...)
+	} else if der, err = x509.MarshalPKIXPublicKey(pub); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnsupportedKey, err)
 	}
 	sum := sha256.Sum256(der)

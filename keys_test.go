@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
@@ -199,5 +201,27 @@ func TestKeySignerRejectsNil(t *testing.T) {
 	}
 	if _, err := Sign(context.Background(), PayloadType, []byte("x")); err == nil {
 		t.Error("Sign without signers succeeded")
+	}
+}
+
+// The Ed25519 key ID is computed from a fixed DER prefix; it must be the
+// SHA-256 of what x509.MarshalPKIXPublicKey produces, for any key.
+func TestEd25519KeyIDMatchesPKIX(t *testing.T) {
+	for range 50 {
+		pub, _, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := NewPublicKey(pub, KeyOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		der, err := x509.MarshalPKIXPublicKey(pub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum := sha256.Sum256(der); k.ID() != hex.EncodeToString(sum[:]) {
+			t.Fatalf("key ID %s, want SHA-256 of the PKIX encoding %x", k.ID(), sum)
+		}
 	}
 }
