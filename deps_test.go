@@ -29,7 +29,8 @@ var ourImports = map[string][]string{
 	"internal/text":       {},
 	"internal/corpustest": {}, // test helpers only: no non-test package imports it
 	"internal/docdecode":  {"internal/limits"},
-	"internal/descriptor": {"internal/limits", "internal/strictjson"}, // ResourceDescriptor decoding shared by the root and scai
+	"internal/descriptor": {"internal/limits", "internal/strictjson"},          // ResourceDescriptor decoding shared by the root, provenance and scai
+	"internal/rdread":     {".", "internal/descriptor", "internal/strictjson"}, // descriptors nested in predicates, as root values
 	".":                   {"threat", "internal/*"},
 	"provenance":          {".", "threat", "internal/*"},
 	"vsa":                 {".", "threat", "internal/*"},

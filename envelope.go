@@ -129,7 +129,7 @@ func readEnvelope(data []byte) (*envelopeJSON, error) {
 				// Decode straight from the input: no copy of the base64 text.
 				var b64 []byte
 				if b64, err = r.StringBytes(); err == nil {
-					if w.payload, err = decodeBase64Bytes(b64); err != nil {
+					if w.payload, err = descriptor.DecodeBase64(b64); err != nil {
 						err = fmt.Errorf("payload: %w", err)
 					}
 				}
@@ -167,9 +167,7 @@ func readEnvelope(data []byte) (*envelopeJSON, error) {
 // decodeBase64 accepts standard and URL-safe base64, padded or not
 // (ITE-ENV-4, P-DSSE-6), always in strict mode (no stray bits or newlines).
 // The alphabets are tried whole, so a string mixing them is rejected.
-func decodeBase64(s string) ([]byte, error) { return decodeBase64Bytes([]byte(s)) }
-
-func decodeBase64Bytes(src []byte) ([]byte, error) { return descriptor.DecodeBase64(src) }
+func decodeBase64(s string) ([]byte, error) { return descriptor.DecodeBase64([]byte(s)) }
 
 // PAE is the DSSE pre-authentication encoding (ITE-ENV-5):
 // "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body. Signatures are over

@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/buildtrust/buildtrust"
-	"github.com/buildtrust/buildtrust/internal/descriptor"
 	"github.com/buildtrust/buildtrust/internal/limits"
+	"github.com/buildtrust/buildtrust/internal/rdread"
 	"github.com/buildtrust/buildtrust/internal/strictjson"
 )
 
@@ -116,12 +116,7 @@ func readDescriptors(r *strictjson.Reader) ([]buildtrust.ResourceDescriptor, err
 		if len(out) == limits.MaxResolvedDependencies {
 			return limits.TooLarge("resource descriptors", limits.MaxResolvedDependencies)
 		}
-		rd, err := descriptor.ReadExact(r, func(f descriptor.Fields) buildtrust.ResourceDescriptor {
-			return buildtrust.ResourceDescriptor{
-				Name: f.Name, URI: f.URI, Digest: buildtrust.DigestSet(f.Digest), Content: f.Content,
-				DownloadLocation: f.DownloadLocation, MediaType: f.MediaType, Annotations: buildtrust.Annotations(f.Annotations),
-			}
-		}, readDescriptorTwoPass)
+		rd, err := rdread.Read(r)
 		if err != nil {
 			return err
 		}
@@ -129,18 +124,6 @@ func readDescriptors(r *strictjson.Reader) ([]buildtrust.ResourceDescriptor, err
 		return nil
 	})
 	return out, err
-}
-
-// readDescriptorTwoPass checks the whole value, then decodes it with
-// ResourceDescriptor.UnmarshalJSON: the reference semantics, whose errors
-// readDescriptors reports.
-func readDescriptorTwoPass(r *strictjson.Reader) (buildtrust.ResourceDescriptor, error) {
-	var rd buildtrust.ResourceDescriptor
-	raw, err := r.RawView() // decoded at once; the descriptor copies what it keeps
-	if err == nil {
-		err = rd.UnmarshalJSON(raw)
-	}
-	return rd, err
 }
 
 func readTime(r *strictjson.Reader) (*time.Time, error) {

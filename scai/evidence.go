@@ -3,8 +3,6 @@ package scai
 import (
 	"bytes"
 	"crypto/sha256"
-	"crypto/sha3"
-	"crypto/sha512"
 	"fmt"
 	"slices"
 
@@ -152,7 +150,7 @@ func CheckEvidence(rd *buildtrust.ResourceDescriptor, supplied []byte, policy bu
 	// Copy first and hash the copy, so that the bytes returned are the
 	// bytes checked even if the caller's buffer changes meanwhile.
 	data = bytes.Clone(data)
-	if digestsEqual(rd.Digest, algs, data) {
+	if onlySHA256Matches(rd.Digest, algs, data) {
 		return data, nil
 	}
 	// A mismatch: let DigestPolicy.Match name it, as it always has.
@@ -168,56 +166,18 @@ func CheckEvidence(rd *buildtrust.ResourceDescriptor, supplied []byte, policy bu
 	return data, nil
 }
 
-// digestsEqual reports whether want holds, for each of algs (computable
-// algorithms), exactly the lowercase hex digest of data. For such algs this
-// is when DigestPolicy.Match(want, buildtrust.Digest(data, algs...)) passes:
-// both sides are accepted (algs were chosen so, and computed digests have
-// their algorithm's length), and every shared algorithm must be equal. It
-// hashes into a stack buffer and compares hex in place, with no DigestSet or
-// hex strings.
-func digestsEqual(want buildtrust.DigestSet, algs []string, data []byte) bool {
-	var sum [64]byte
-	for _, alg := range algs {
-		var n int
-		switch alg {
-		case buildtrust.SHA224:
-			s := sha256.Sum224(data)
-			n = copy(sum[:], s[:])
-		case buildtrust.SHA256:
-			s := sha256.Sum256(data)
-			n = copy(sum[:], s[:])
-		case buildtrust.SHA384:
-			s := sha512.Sum384(data)
-			n = copy(sum[:], s[:])
-		case buildtrust.SHA512:
-			s := sha512.Sum512(data)
-			n = copy(sum[:], s[:])
-		case buildtrust.SHA512_224:
-			s := sha512.Sum512_224(data)
-			n = copy(sum[:], s[:])
-		case buildtrust.SHA512_256:
-			s := sha512.Sum512_256(data)
-			n = copy(sum[:], s[:])
-		case buildtrust.SHA3_224:
-			s := sha3.Sum224(data)
-			n = copy(sum[:], s[:])
-		case buildtrust.SHA3_256:
-			s := sha3.Sum256(data)
-			n = copy(sum[:], s[:])
-		case buildtrust.SHA3_384:
-			s := sha3.Sum384(data)
-			n = copy(sum[:], s[:])
-		case buildtrust.SHA3_512:
-			s := sha3.Sum512(data)
-			n = copy(sum[:], s[:])
-		default:
-			return false // not computable: leave it to the general path
-		}
-		if !text.IsHexOf(want[alg], sum[:n]) {
-			return false
-		}
+// onlySHA256Matches reports whether algs, the accepted computable
+// algorithms of want, are SHA-256 alone and want holds data's SHA-256: the
+// common case, checked with no DigestSet or hex string. Then
+// DigestPolicy.Match(want, buildtrust.Digest(data, algs...)) passes too
+// (the one shared algorithm is accepted on both sides and equal); any other
+// set takes that general path.
+func onlySHA256Matches(want buildtrust.DigestSet, algs []string, data []byte) bool {
+	if len(algs) != 1 || algs[0] != buildtrust.SHA256 {
+		return false
 	}
-	return len(algs) > 0
+	sum := sha256.Sum256(data)
+	return text.IsHexOf(want[buildtrust.SHA256], sum[:])
 }
 
 // computable lists the algorithms buildtrust.Digest computes.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/buildtrust/buildtrust"
 	"github.com/buildtrust/buildtrust/internal/limits"
+	"github.com/buildtrust/buildtrust/internal/rdread"
 	"github.com/buildtrust/buildtrust/internal/strictjson"
 )
 
@@ -17,9 +18,9 @@ func ReadPredicate(data []byte) (*AttributeReport, error) { return readPredicate
 // ValidateParsed is the validation ParsePredicate runs.
 func ValidateParsed(rep *AttributeReport) error { return rep.validate(true) }
 
-// DigestsEqual is CheckEvidence's fast digest comparison.
-func DigestsEqual(want buildtrust.DigestSet, algs []string, data []byte) bool {
-	return digestsEqual(want, algs, data)
+// OnlySHA256Matches is CheckEvidence's fast digest comparison.
+func OnlySHA256Matches(want buildtrust.DigestSet, algs []string, data []byte) bool {
+	return onlySHA256Matches(want, algs, data)
 }
 
 // Computable reports whether CheckEvidence can compute the algorithm.
@@ -116,3 +117,16 @@ func DecodeConditions(kind string, raw []byte, fast bool) (any, error) {
 
 // DigestSetsIdentical is the DigestSet comparison of bindings.
 func DigestSetsIdentical(a, b buildtrust.DigestSet) bool { return digestSetsIdentical(a, b) }
+
+// readDescriptorTwoPass is the reference of readDescriptor: null reads as
+// absent, anything else as rdread.ReadTwoPass reads it.
+func readDescriptorTwoPass(r *strictjson.Reader) (*buildtrust.ResourceDescriptor, error) {
+	if r.Null() {
+		return nil, nil
+	}
+	rd, err := rdread.ReadTwoPass(r)
+	if err != nil {
+		return nil, err
+	}
+	return &rd, nil
+}

@@ -7,8 +7,8 @@ import (
 	"fmt"
 
 	"github.com/buildtrust/buildtrust"
-	"github.com/buildtrust/buildtrust/internal/descriptor"
 	"github.com/buildtrust/buildtrust/internal/limits"
+	"github.com/buildtrust/buildtrust/internal/rdread"
 	"github.com/buildtrust/buildtrust/internal/strictjson"
 	"github.com/buildtrust/buildtrust/internal/text"
 	"github.com/buildtrust/buildtrust/threat"
@@ -153,24 +153,8 @@ func readDescriptor(r *strictjson.Reader) (*buildtrust.ResourceDescriptor, error
 	if r.Null() {
 		return nil, nil
 	}
-	return descriptor.ReadExact(r, func(f descriptor.Fields) *buildtrust.ResourceDescriptor {
-		return &buildtrust.ResourceDescriptor{
-			Name: f.Name, URI: f.URI, Digest: buildtrust.DigestSet(f.Digest), Content: f.Content,
-			DownloadLocation: f.DownloadLocation, MediaType: f.MediaType, Annotations: buildtrust.Annotations(f.Annotations),
-		}
-	}, readDescriptorTwoPass)
-}
-
-// readDescriptorTwoPass validates the value's JSON, then decodes it with
-// ResourceDescriptor.UnmarshalJSON: the reference semantics of
-// readDescriptor, used to report its errors.
-func readDescriptorTwoPass(r *strictjson.Reader) (*buildtrust.ResourceDescriptor, error) {
-	raw, err := r.RawView() // decoded at once; the descriptor keeps no alias
-	if err != nil || bytes.Equal(raw, []byte("null")) {
-		return nil, err
-	}
-	var rd buildtrust.ResourceDescriptor
-	if err := rd.UnmarshalJSON(raw); err != nil {
+	rd, err := rdread.Read(r)
+	if err != nil {
 		return nil, err
 	}
 	return &rd, nil

@@ -3,9 +3,7 @@ package tpm
 import (
 	"bytes"
 	"crypto"
-	"crypto/sha1"
 	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -316,17 +314,19 @@ func (bs *BootState) extract(l *EventLog, bank PCRBank, loader Loader, rtmr bool
 		bs.Checks = append(bs.Checks, c)
 	}()
 	h := bank.Hash
-	want0, wantF := separatorDigests(h)
+	want0, wantF := digestOf(h, separator0[:]), digestOf(h, separatorF[:]) // once, not per event
 	// Most verified events yield one component; go-eventlog's add more.
 	bs.Components = make([]Component, 0, len(bs.Events)+8)
 	for _, e := range bs.Events {
 		switch e.Type {
 		case EvSeparator:
 			switch d := e.Digest(h); {
+			case d == nil: // no digest in this bank: nothing to compare
+				bs.addErr(fmt.Errorf("event %d: EV_SEPARATOR in PCR%d without a %s digest", e.Sequence, e.PCR, HashName(h)))
 			case bytes.Equal(d, want0) && bytes.Equal(e.Data, separator0[:]):
-				bs.Components = append(bs.Components, Component{Name: ComponentSeparator, PCR: e.PCR, Value: separatorValue(e.PCR, "00000000")})
+				bs.Components = append(bs.Components, Component{Name: ComponentSeparator, PCR: e.PCR, Value: "pcr" + strconv.Itoa(e.PCR) + ":00000000"})
 			case bytes.Equal(d, wantF) && bytes.Equal(e.Data, separatorF[:]):
-				bs.Components = append(bs.Components, Component{Name: ComponentSeparator, PCR: e.PCR, Value: separatorValue(e.PCR, "ffffffff")})
+				bs.Components = append(bs.Components, Component{Name: ComponentSeparator, PCR: e.PCR, Value: "pcr" + strconv.Itoa(e.PCR) + ":ffffffff"})
 			default:
 				bs.addErr(fmt.Errorf("event %d: EV_SEPARATOR in PCR%d with non-separator data", e.Sequence, e.PCR))
 			}
@@ -489,51 +489,21 @@ func classifyFile(name string) string {
 	return ""
 }
 
-// EV_SEPARATOR data (TCG PC Client PFP §10.4.4) and its digests per bank,
-// computed once instead of per separator event.
+// EV_SEPARATOR data (TCG PC Client PFP §10.4.4).
 var (
 	separator0 = [4]byte{0, 0, 0, 0}
 	separatorF = [4]byte{0xff, 0xff, 0xff, 0xff}
-	sepSHA1    = [2][sha1.Size]byte{sha1.Sum(separator0[:]), sha1.Sum(separatorF[:])}
-	sepSHA256  = [2][sha256.Size]byte{sha256.Sum256(separator0[:]), sha256.Sum256(separatorF[:])}
-	sepSHA384  = [2][sha512.Size384]byte{sha512.Sum384(separator0[:]), sha512.Sum384(separatorF[:])}
-	sepSHA512  = [2][sha512.Size]byte{sha512.Sum512(separator0[:]), sha512.Sum512(separatorF[:])}
 )
 
-// separatorValues are the separator component values of PCRs 0–7, where
-// firmware logs them, so that no string is built per event.
-var separatorValues = func() (v [8][2]string) {
-	for i := range v {
-		v[i] = [2]string{fmt.Sprintf("pcr%d:00000000", i), fmt.Sprintf("pcr%d:ffffffff", i)}
+// digestOf is data's digest under h; nil, which matches no event, for a
+// hash this binary cannot compute.
+func digestOf(h crypto.Hash, data []byte) []byte {
+	if !h.Available() {
+		return nil
 	}
-	return v
-}()
-
-// separatorValue is the separator component value "pcrN:<data>".
-func separatorValue(pcr int, data string) string {
-	if pcr >= 0 && pcr < len(separatorValues) {
-		if data == "00000000" {
-			return separatorValues[pcr][0]
-		}
-		return separatorValues[pcr][1]
-	}
-	return "pcr" + strconv.Itoa(pcr) + ":" + data
-}
-
-// separatorDigests returns the bank-h digests of the two valid separator
-// values (nil, nil for an unknown hash, which then matches no event).
-func separatorDigests(h crypto.Hash) (zero, ones []byte) {
-	switch h {
-	case crypto.SHA1:
-		return sepSHA1[0][:], sepSHA1[1][:]
-	case crypto.SHA256:
-		return sepSHA256[0][:], sepSHA256[1][:]
-	case crypto.SHA384:
-		return sepSHA384[0][:], sepSHA384[1][:]
-	case crypto.SHA512:
-		return sepSHA512[0][:], sepSHA512[1][:]
-	}
-	return nil, nil
+	d := h.New()
+	d.Write(data)
+	return d.Sum(nil)
 }
 
 // firmwareLogState calls go-eventlog's extraction on replayed events whose

@@ -1,9 +1,9 @@
 // Package descriptor reads in-toto ResourceDescriptors (ITE-RD-1…5) from a
 // strictjson.Reader in one pass. The root package builds its
-// ResourceDescriptor from Fields, and scai reads the descriptors nested in
-// SCAI reports with the same code, without re-encoding them for
+// ResourceDescriptor from Fields, and internal/rdread does the same for the
+// descriptors nested in predicates, without re-encoding them for
 // ResourceDescriptor.UnmarshalJSON. It lives here, not in the root package,
-// so that scai can call it without it becoming public API.
+// so that they share it without it becoming public API.
 package descriptor
 
 import (
@@ -78,22 +78,6 @@ func Read(r *strictjson.Reader) (Fields, error) {
 		return err
 	})
 	return f, err
-}
-
-// ReadExact reads one descriptor in one pass and returns build of its
-// fields. When that fails it rewinds and reads the value again with
-// twoPass, the reference reader (the whole value checked, then decoded),
-// whose error it returns: a value with several faults then fails with the
-// same error as before (too deep rather than a wrong type, say), and
-// whether an error is ErrTooLarge stays what callers saw. Errors are rare.
-func ReadExact[T any](r *strictjson.Reader, build func(Fields) T, twoPass func(*strictjson.Reader) (T, error)) (T, error) {
-	start := r.Offset()
-	f, err := Read(r)
-	if err != nil {
-		r.Rewind(start)
-		return twoPass(r)
-	}
-	return build(f), nil
 }
 
 // DecodeAnnotations decodes an annotations object keeping numbers exact

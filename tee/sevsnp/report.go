@@ -5,8 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"strconv"
-	"sync/atomic"
 
 	"github.com/google/go-sev-guest/abi"
 	"github.com/google/go-sev-guest/kds"
@@ -134,26 +132,12 @@ func (r *Report) productFromCPUID() (line, name string) {
 	if r.CPUID1EAX == 0 {
 		return "", ""
 	}
-	// The answer depends on CPUID1EAX alone and go-sev-guest allocates
-	// and formats to give it; remember the last one (a fleet runs few
-	// processor models).
-	if m := lastProduct.Load(); m != nil && m.eax == r.CPUID1EAX {
-		return m.line, m.name
-	}
 	p := abi.SevProductFromCpuid1Eax(r.CPUID1EAX)
-	if p.Name != spb.SevProduct_SEV_PRODUCT_UNKNOWN {
-		line, name = kds.ProductLine(p), kds.ProductName(p)
+	if p.Name == spb.SevProduct_SEV_PRODUCT_UNKNOWN {
+		return "", ""
 	}
-	lastProduct.Store(&productMemo{eax: r.CPUID1EAX, line: line, name: name})
-	return line, name
+	return kds.ProductLine(p), kds.ProductName(p)
 }
-
-type productMemo struct {
-	eax        uint32
-	line, name string
-}
-
-var lastProduct atomic.Pointer[productMemo]
 
 // TCBParts are the security patch levels of a TCB_VERSION.
 type TCBParts struct {
@@ -198,15 +182,7 @@ func (p TCBParts) atLeast(min TCBParts) bool {
 }
 
 func (p TCBParts) String() string {
-	// The format of "bl=%d tee=%d snp=%d ucode=%d fmc=%d", without fmt:
-	// it is on every verification's path.
-	b := make([]byte, 0, len("bl=255 tee=255 snp=255 ucode=255 fmc=255"))
-	b = strconv.AppendUint(append(b, "bl="...), uint64(p.Bootloader), 10)
-	b = strconv.AppendUint(append(b, " tee="...), uint64(p.TEE), 10)
-	b = strconv.AppendUint(append(b, " snp="...), uint64(p.SNP), 10)
-	b = strconv.AppendUint(append(b, " ucode="...), uint64(p.Microcode), 10)
-	b = strconv.AppendUint(append(b, " fmc="...), uint64(p.FMC), 10)
-	return string(b)
+	return fmt.Sprintf("bl=%d tee=%d snp=%d ucode=%d fmc=%d", p.Bootloader, p.TEE, p.SNP, p.Microcode, p.FMC)
 }
 
 func (p TCBParts) svns(productLine string) []tee.SVN {

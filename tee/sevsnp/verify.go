@@ -11,6 +11,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -142,11 +143,6 @@ type Evidence struct {
 type Verifier struct {
 	o     Options
 	cache *tee.Cache[*chip]
-
-	// Expected values of the checks, formatted once: they depend only on
-	// the options.
-	wantTCB, wantLaunchTCB, wantVMPL, wantGuestSVN, wantMeasurement, wantHostData string
-	vmpl                                                                          uint32
 }
 
 var _ tee.Verifier = (*Verifier)(nil)
@@ -215,17 +211,7 @@ func NewVerifier(opts Options) (*Verifier, error) {
 		v := *opts.VMPL
 		o.VMPL = &v
 	}
-	v := &Verifier{o: o, cache: tee.NewCache[*chip](opts.CacheSize)}
-	if o.VMPL != nil {
-		v.vmpl = *o.VMPL
-	}
-	v.wantTCB = "≥ " + o.MinimumTCB.String()
-	v.wantLaunchTCB = "≥ " + o.MinimumLaunchTCB.String()
-	v.wantVMPL = strconv.FormatUint(uint64(v.vmpl), 10)
-	v.wantGuestSVN = "≥ " + strconv.FormatUint(uint64(o.MinimumGuestSVN), 10)
-	v.wantMeasurement = "one of " + strconv.Itoa(len(o.Measurements))
-	v.wantHostData = hex.EncodeToString(o.HostData)
-	return v, nil
+	return &Verifier{o: o, cache: tee.NewCache[*chip](opts.CacheSize)}, nil
 }
 
 func sizes(name string, vs [][]byte, n int) error {
@@ -383,13 +369,13 @@ func (v *Verifier) VerifyEvidence(ev Evidence, now time.Time, reportData []byte)
 	case !v.o.PermitProvisionalFirmware && (r.CommittedBuild != r.CurrentBuild || r.CommittedMajor != r.CurrentMajor || r.CommittedMinor != r.CurrentMinor):
 		return nil, checkErr(CheckTCB, ErrTCB, "committed firmware %d.%d build %d differs from current %d.%d build %d", r.CommittedMajor, r.CommittedMinor, r.CommittedBuild, r.CurrentMajor, r.CurrentMinor, r.CurrentBuild)
 	}
-	pass(CheckTCB, v.wantTCB, reported.String())
+	pass(CheckTCB, "≥ "+v.o.MinimumTCB.String(), reported.String())
 	if v.o.MinimumLaunchTCB == (TCBParts{}) {
 		na(CheckLaunchTCB, "no minimum launch TCB")
 	} else if !launch.atLeast(v.o.MinimumLaunchTCB) {
 		return nil, checkErr(CheckLaunchTCB, ErrTCB, "LAUNCH_TCB %v is below the minimum %v", launch, v.o.MinimumLaunchTCB)
 	} else {
-		pass(CheckLaunchTCB, v.wantLaunchTCB, launch.String())
+		pass(CheckLaunchTCB, "≥ "+v.o.MinimumLaunchTCB.String(), launch.String())
 	}
 
 	// Guest policy.
@@ -408,14 +394,18 @@ func (v *Verifier) VerifyEvidence(ev Evidence, now time.Time, reportData []byte)
 		return nil, checkErr(CheckPolicy, ErrPolicy, "guest policy 0x%x allows SMT", r.Policy)
 	}
 	pass(CheckPolicy, "", "policy=0x"+strconv.FormatUint(r.Policy, 16))
-	if r.VMPL != v.vmpl {
-		return nil, checkErr(CheckVMPL, ErrPolicy, "VMPL %d, want %d", r.VMPL, v.vmpl)
+	wantVMPL := uint32(0)
+	if v.o.VMPL != nil {
+		wantVMPL = *v.o.VMPL
 	}
-	pass(CheckVMPL, v.wantVMPL, strconv.FormatUint(uint64(r.VMPL), 10))
+	if r.VMPL != wantVMPL {
+		return nil, checkErr(CheckVMPL, ErrPolicy, "VMPL %d, want %d", r.VMPL, wantVMPL)
+	}
+	pass(CheckVMPL, strconv.FormatUint(uint64(wantVMPL), 10), strconv.FormatUint(uint64(r.VMPL), 10))
 	if r.GuestSVN < v.o.MinimumGuestSVN {
 		return nil, checkErr(CheckGuestSVN, ErrTCB, "GUEST_SVN %d is below the minimum %d", r.GuestSVN, v.o.MinimumGuestSVN)
 	}
-	pass(CheckGuestSVN, v.wantGuestSVN, strconv.FormatUint(uint64(r.GuestSVN), 10))
+	pass(CheckGuestSVN, "≥ "+strconv.FormatUint(uint64(v.o.MinimumGuestSVN), 10), strconv.FormatUint(uint64(r.GuestSVN), 10))
 
 	// Measurement, binding, host data, ID block.
 	if v.o.InsecureAnyMeasurement && len(v.o.Measurements) == 0 {
@@ -423,7 +413,7 @@ func (v *Verifier) VerifyEvidence(ev Evidence, now time.Time, reportData []byte)
 	} else if !containsBytes(v.o.Measurements, r.Measurement[:]) {
 		return nil, checkErr(CheckMeasurement, ErrMeasurement, "MEASUREMENT %x is not accepted", r.Measurement)
 	} else {
-		pass(CheckMeasurement, v.wantMeasurement, hex.EncodeToString(r.Measurement[:]))
+		pass(CheckMeasurement, "one of "+strconv.Itoa(len(v.o.Measurements)), hex.EncodeToString(r.Measurement[:]))
 	}
 	if reportData == nil {
 		na(CheckReportData, "InsecureSkipReportData")
@@ -437,7 +427,7 @@ func (v *Verifier) VerifyEvidence(ev Evidence, now time.Time, reportData []byte)
 	} else if !bytes.Equal(v.o.HostData, r.HostData[:]) {
 		return nil, checkErr(CheckHostData, ErrHostData, "HOST_DATA %x, want %x", r.HostData, v.o.HostData)
 	} else {
-		pass(CheckHostData, v.wantHostData, hex.EncodeToString(r.HostData[:]))
+		pass(CheckHostData, hex.EncodeToString(v.o.HostData), hex.EncodeToString(r.HostData[:]))
 	}
 	if err := v.checkIDBlock(r); err != nil {
 		return nil, err
@@ -647,72 +637,13 @@ func earliest(a, b time.Time) time.Time {
 func verifySignature(pub *ecdsa.PublicKey, r *Report) bool {
 	sig := r.raw[0x2A0 : 0x2A0+2*0x48]
 	d := sha512.Sum384(r.signed())
-	// ecdsa.Verify would turn big.Ints back into this DER encoding; build
-	// it directly, on the stack.
-	var buf [3 + 2*(3+1+0x48)]byte // SEQUENCE of two INTEGERs of up to 72 bytes and a sign byte
-	der, ok := sigDER(buf[:0], sig[:0x48], sig[0x48:])
-	return ok && ecdsa.VerifyASN1(pub, d[:], der)
+	return ecdsa.Verify(pub, d[:], leInt(sig[:0x48]), leInt(sig[0x48:]))
 }
 
-// sigDER appends the DER ECDSA-Sig-Value of r and s, given as little-endian
-// magnitudes of at most 72 bytes. It returns false when r or s is zero,
-// which ecdsa.Verify rejects before encoding; every other value encodes as
-// ecdsa.Verify would encode it, so VerifyASN1 decides as Verify did.
-func sigDER(dst, rLE, sLE []byte) ([]byte, bool) {
-	var rb, sb [0x48]byte
-	r, s := reverseTrim(rb[:], rLE), reverseTrim(sb[:], sLE)
-	if len(r) == 0 || len(s) == 0 {
-		return nil, false
-	}
-	n := derIntLen(r) + derIntLen(s)
-	dst = append(dst, 0x30)
-	dst = appendDERLen(dst, n)
-	dst = appendDERInt(dst, r)
-	dst = appendDERInt(dst, s)
-	return dst, true
-}
-
-// reverseTrim writes le big-endian into buf and returns it without leading
-// zeros.
-func reverseTrim(buf, le []byte) []byte {
+func leInt(le []byte) *big.Int {
+	be := make([]byte, len(le))
 	for i, b := range le {
-		buf[len(le)-1-i] = b
+		be[len(le)-1-i] = b
 	}
-	be := buf[:len(le)]
-	for len(be) > 0 && be[0] == 0 {
-		be = be[1:]
-	}
-	return be
-}
-
-func derIntLen(be []byte) int {
-	n := len(be)
-	if be[0]&0x80 != 0 {
-		n++ // a zero byte keeps the INTEGER positive
-	}
-	if n < 0x80 {
-		return 2 + n
-	}
-	return 3 + n
-}
-
-func appendDERLen(dst []byte, n int) []byte {
-	if n < 0x80 {
-		return append(dst, byte(n))
-	}
-	return append(dst, 0x81, byte(n))
-}
-
-func appendDERInt(dst, be []byte) []byte {
-	n := len(be)
-	pad := be[0]&0x80 != 0
-	if pad {
-		n++
-	}
-	dst = append(dst, 0x02)
-	dst = appendDERLen(dst, n)
-	if pad {
-		dst = append(dst, 0)
-	}
-	return append(dst, be...)
+	return new(big.Int).SetBytes(be)
 }

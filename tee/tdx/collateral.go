@@ -453,9 +453,6 @@ func (w *window) contains(now time.Time) bool {
 type verifiedCollateral struct {
 	c *Collateral
 	w window
-
-	// What evaluate reports of the collateral alone, formatted once.
-	tcbInfoActual, qeExpected, crlActual string
 }
 
 func windowErr(check, what string, from, to, now time.Time) error {
@@ -528,22 +525,18 @@ func (v *Verifier) verifyCollateral(c *Collateral, p *platform, now time.Time) (
 	if err := verifyCRL(c.PCKCRL, p.inter, now, "PCK CA", &vc.w); err != nil {
 		return nil, err
 	}
-	vc.tcbInfoActual = fmt.Sprintf("issued %s, next update %s, evaluation data number %d", ti.IssueDate.Format(time.RFC3339), ti.NextUpdate.Format(time.RFC3339), ti.TCBEvaluationDataNumber)
-	vc.qeExpected = fmt.Sprintf("MRSIGNER %x, ISVPRODID %d", []byte(qe.MRSIGNER), qe.ISVProdID)
-	vc.crlActual = fmt.Sprintf("PCK CRL %d entries, root CRL %d entries", len(c.PCKCRL.RevokedCertificateEntries), len(c.RootCRL.RevokedCertificateEntries))
 	return vc, nil
 }
 
 // evaluate checks a quote against collateral that [Verifier.verifyCollateral]
 // verified for its PCK chain, appending a passed check per step, and
 // returns the TCB verdict.
-func (v *Verifier) evaluate(vc *verifiedCollateral, q *Quote, p *platform, pass func(id, expected, actual string)) (*tcbVerdict, error) {
-	c := vc.c
+func (v *Verifier) evaluate(c *Collateral, q *Quote, p *platform, pass func(id, expected, actual string)) (*tcbVerdict, error) {
 	ti := &c.TCBInfo
 	if !strings.EqualFold(ti.FMSPC, p.fmspc) || !strings.EqualFold(ti.PCEID, p.pceid) {
 		return nil, checkErr(CheckCollateralTCBInfo, ErrProduct, "TCB info for FMSPC %s PCE-ID %s, PCK has FMSPC %s PCE-ID %s", ti.FMSPC, ti.PCEID, p.fmspc, p.pceid)
 	}
-	pass(CheckCollateralTCBInfo, "signed by "+cnTCBSigning+", valid, FMSPC "+p.fmspc, vc.tcbInfoActual)
+	pass(CheckCollateralTCBInfo, "signed by "+cnTCBSigning+", valid, FMSPC "+p.fmspc, fmt.Sprintf("issued %s, next update %s, evaluation data number %d", ti.IssueDate.Format(time.RFC3339), ti.NextUpdate.Format(time.RFC3339), ti.TCBEvaluationDataNumber))
 
 	// QE identity.
 	qe := &c.QEIdentity
@@ -565,7 +558,7 @@ func (v *Verifier) evaluate(vc *verifiedCollateral, q *Quote, p *platform, pass 
 	if !v.accepted(qeLevel.TCBStatus) {
 		return nil, checkErr(CheckCollateralQEIdentity, ErrTCB, "QE ISVSVN %d has status %q, accepted %v", isvsvn, qeLevel.TCBStatus, v.o.AcceptedTCBStatuses)
 	}
-	pass(CheckCollateralQEIdentity, vc.qeExpected, "QE ISVSVN "+strconv.Itoa(int(isvsvn))+": "+qeLevel.TCBStatus)
+	pass(CheckCollateralQEIdentity, fmt.Sprintf("MRSIGNER %x, ISVPRODID %d", []byte(qe.MRSIGNER), qe.ISVProdID), fmt.Sprintf("QE ISVSVN %d: %s", isvsvn, qeLevel.TCBStatus))
 
 	// CRLs: the root's revokes the PCK CA and the TCB signing
 	// certificates, the PCK CA's the PCK.
@@ -581,7 +574,7 @@ func (v *Verifier) evaluate(vc *verifiedCollateral, q *Quote, p *platform, pass 
 	if err := revoked(c.PCKCRL, "PCK CA", map[string]*big.Int{cnPCK: p.leafSerial}); err != nil {
 		return nil, err
 	}
-	pass(CheckCollateralCRL, "PCK, PCK CA and TCB signing certificates not revoked", vc.crlActual)
+	pass(CheckCollateralCRL, "PCK, PCK CA and TCB signing certificates not revoked", fmt.Sprintf("PCK CRL %d entries, root CRL %d entries", len(c.PCKCRL.RevokedCertificateEntries), len(c.RootCRL.RevokedCertificateEntries)))
 
 	// TDX module: MRSIGNERSEAM and SEAM_ATTRIBUTES, from the module
 	// identity of TEE_TCB_SVN[1] when that is not zero.
@@ -619,7 +612,7 @@ func (v *Verifier) evaluate(vc *verifiedCollateral, q *Quote, p *platform, pass 
 	if !maskedEqual(seamAttr[:], mod.AttributesMask, mod.Attributes) {
 		return nil, checkErr(CheckCollateralModule, ErrPolicy, "SEAM_ATTRIBUTES %x do not match %s attributes %x under mask %x", seamAttr, modName, []byte(mod.Attributes), []byte(mod.AttributesMask))
 	}
-	pass(CheckCollateralModule, modName, "MRSIGNERSEAM "+hex.EncodeToString(q.MRSIGNERSEAM[:8]))
+	pass(CheckCollateralModule, modName, fmt.Sprintf("MRSIGNERSEAM %x", q.MRSIGNERSEAM[:8]))
 
 	// The platform's TCB level: the first whose SGX components and PCE SVN
 	// the PCK's TCB and whose TDX components TEE_TCB_SVN reach (from index

@@ -2,12 +2,7 @@ package tdx
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/binary"
-	"math/big"
 	mathrand "math/rand/v2"
 	"reflect"
 	"testing"
@@ -59,36 +54,6 @@ func sameQuote(want, got *Quote) bool {
 	want.raw, want.QEAuthData, want.PCKChain = nil, nil, nil
 	got.raw, got.QEAuthData, got.PCKChain = nil, nil, nil
 	return reflect.DeepEqual(want, got)
-}
-
-func TestSigDERDecidesAsVerify(t *testing.T) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	msg := []byte("quote")
-	d := sha256.Sum256(msg)
-	r, s, err := ecdsa.Sign(rand.Reader, key, d[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := elliptic.P256().Params().N
-	one := big.NewInt(1)
-	top := new(big.Int).Lsh(one, 255)
-	max := new(big.Int).Sub(new(big.Int).Lsh(one, 256), one)
-	values := []*big.Int{r, s, big.NewInt(0), one, big.NewInt(0x80), new(big.Int).Sub(n, one), n, top, max}
-	for _, rv := range values {
-		for _, sv := range values {
-			sig := append(rv.FillBytes(make([]byte, 32)), sv.FillBytes(make([]byte, 32))...)
-			want := ecdsa.Verify(&key.PublicKey, d[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:]))
-			if got := verifyP256(&key.PublicKey, msg, sig); got != want {
-				t.Errorf("r=%x s=%x: verifyP256 %t, ecdsa.Verify %t", rv, sv, got, want)
-			}
-			if want != (rv.Cmp(r) == 0 && sv.Cmp(s) == 0) {
-				t.Errorf("r=%x s=%x: ecdsa.Verify %t", rv, sv, want)
-			}
-		}
-	}
 }
 
 // TestParseQuoteFastMutations runs the comparison of FuzzParseQuoteFast on

@@ -111,10 +111,6 @@ type Verifier struct {
 	o        Options
 	cache    *tee.Cache[*platform]
 	colCache *tee.Cache[*verifiedCollateral]
-
-	// Expected values of checks, formatted once: they depend only on the
-	// options.
-	wantTCB, wantMeasurement string
 }
 
 var _ tee.Verifier = (*Verifier)(nil)
@@ -187,11 +183,7 @@ func NewVerifier(opts Options) (*Verifier, error) {
 		v := *opts.XFAM
 		o.XFAM = &v
 	}
-	return &Verifier{
-		o: o, cache: tee.NewCache[*platform](opts.CacheSize), colCache: tee.NewCache[*verifiedCollateral](opts.CacheSize),
-		wantTCB:         "≥ " + hex.EncodeToString(o.MinimumTEETCBSVN[:]),
-		wantMeasurement: "one of " + strconv.Itoa(len(o.MRTDs)),
-	}, nil
+	return &Verifier{o: o, cache: tee.NewCache[*platform](opts.CacheSize), colCache: tee.NewCache[*verifiedCollateral](opts.CacheSize)}, nil
 }
 
 // Platform returns tee.TDX.
@@ -340,7 +332,7 @@ func (v *Verifier) VerifyQuoteCollateral(raw, collateral []byte, now time.Time, 
 			v.colCache.Put(ckey, vc)
 		}
 		pass(CheckCollateral, "", "bundle of "+strconv.Itoa(len(collateral))+" bytes")
-		if verdict, err = v.evaluate(vc, q, p, pass); err != nil {
+		if verdict, err = v.evaluate(vc.c, q, p, pass); err != nil {
 			return nil, err
 		}
 	}
@@ -353,7 +345,7 @@ func (v *Verifier) VerifyQuoteCollateral(raw, collateral []byte, now time.Time, 
 	if verdict != nil {
 		pass(CheckTCB, fmt.Sprintf("status in %v, TEE_TCB_SVN ≥ %x", v.o.AcceptedTCBStatuses, v.o.MinimumTEETCBSVN), fmt.Sprintf("%s (TCB date %s, advisories %v), TEE_TCB_SVN %x", verdict.status, verdict.date, verdict.advisories, q.TEETCBSVN))
 	} else {
-		pass(CheckTCB, v.wantTCB, hex.EncodeToString(q.TEETCBSVN[:]))
+		pass(CheckTCB, "≥ "+hex.EncodeToString(v.o.MinimumTEETCBSVN[:]), hex.EncodeToString(q.TEETCBSVN[:]))
 	}
 
 	if q.Debug() && !v.o.InsecureAllowDebug {
@@ -377,7 +369,7 @@ func (v *Verifier) VerifyQuoteCollateral(raw, collateral []byte, now time.Time, 
 	} else if !containsBytes(v.o.MRTDs, q.MRTD[:]) {
 		return nil, checkErr(CheckMeasurement, ErrMeasurement, "MRTD %x is not accepted", q.MRTD)
 	} else {
-		pass(CheckMeasurement, v.wantMeasurement, hex.EncodeToString(q.MRTD[:]))
+		pass(CheckMeasurement, "one of "+strconv.Itoa(len(v.o.MRTDs)), hex.EncodeToString(q.MRTD[:]))
 	}
 	checkedRTMR := 0
 	for i, want := range v.o.RTMRs {
@@ -425,7 +417,7 @@ func (v *Verifier) VerifyQuoteCollateral(raw, collateral []byte, now time.Time, 
 	ppid, _ := hex.DecodeString(p.ppid)
 	svns := make([]tee.SVN, 16)
 	for i, s := range q.TEETCBSVN {
-		svns[i] = tee.SVN{Name: svnNames[i], Value: s}
+		svns[i] = tee.SVN{Name: "tee_tcb_svn[" + strconv.Itoa(i) + "]", Value: s}
 	}
 	tcb := tee.TCB{Raw: bytes.Clone(q.TEETCBSVN[:]), Components: svns}
 	if verdict != nil {
@@ -454,14 +446,6 @@ func (v *Verifier) VerifyQuoteCollateral(raw, collateral []byte, now time.Time, 
 
 // numChecks is the number of checks VerifyQuoteCollateral lists.
 const numChecks = 20
-
-// svnNames are the TCB component names of Claims, "tee_tcb_svn[i]".
-var svnNames = func() (n [16]string) {
-	for i := range n {
-		n[i] = "tee_tcb_svn[" + strconv.Itoa(i) + "]"
-	}
-	return n
-}()
 
 func containsBytes(list [][]byte, b []byte) bool {
 	for _, x := range list {
@@ -586,45 +570,7 @@ func p256Key(b []byte) (*ecdsa.PublicKey, error) {
 // signature over SHA-256(msg).
 func verifyP256(pub *ecdsa.PublicKey, msg, sig []byte) bool {
 	d := sha256.Sum256(msg)
-	// ecdsa.Verify would turn big.Ints back into this DER encoding; build
-	// it directly, on the stack.
-	var buf [2 + 2*(2+1+32)]byte // SEQUENCE of two INTEGERs of up to 32 bytes and a sign byte
-	der, ok := sigDER(buf[:0], sig[:32], sig[32:64])
-	return ok && ecdsa.VerifyASN1(pub, d[:], der)
-}
-
-// sigDER appends the DER ECDSA-Sig-Value of r and s, big-endian magnitudes
-// of 32 bytes. It returns false when r or s is zero, which ecdsa.Verify
-// rejects before encoding; every other value encodes as ecdsa.Verify would
-// encode it, so VerifyASN1 decides as Verify did.
-func sigDER(dst, r, s []byte) ([]byte, bool) {
-	r, s = trimZeros(r), trimZeros(s)
-	if len(r) == 0 || len(s) == 0 {
-		return nil, false
-	}
-	n := derIntLen(r) + derIntLen(s) // < 0x80: short-form lengths only
-	dst = append(dst, 0x30, byte(n))
-	dst = appendDERInt(dst, r)
-	return appendDERInt(dst, s), true
-}
-
-func trimZeros(be []byte) []byte {
-	for len(be) > 0 && be[0] == 0 {
-		be = be[1:]
-	}
-	return be
-}
-
-func derIntLen(be []byte) int {
-	if be[0]&0x80 != 0 {
-		return 3 + len(be) // a zero byte keeps the INTEGER positive
-	}
-	return 2 + len(be)
-}
-
-func appendDERInt(dst, be []byte) []byte {
-	if be[0]&0x80 != 0 {
-		return append(append(dst, 0x02, byte(len(be)+1), 0), be...)
-	}
-	return append(append(dst, 0x02, byte(len(be))), be...)
+	r := new(big.Int).SetBytes(sig[:32])
+	s := new(big.Int).SetBytes(sig[32:64])
+	return ecdsa.Verify(pub, d[:], r, s)
 }
