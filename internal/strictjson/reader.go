@@ -29,6 +29,10 @@ type Reader struct {
 	// case-insensitively: unknown fields, skipped here, and cut out before
 	// encoding/json (which would fold them into the field) sees the bytes.
 	dropped []span
+	// slow is set while value walks, member by member, an opaque value that
+	// opaque gave up on, so that no member is tried on the fast path again
+	// (which would make a deep document cost its depth times its size).
+	slow bool
 }
 
 // span is a byte range [start, end) of the input.
@@ -244,6 +248,15 @@ func (r *Reader) Skip() error { return r.value(nil) }
 // be decoded into (nil: opaque — interface, RawMessage, Unmarshaler).
 func (r *Reader) value(t reflect.Type) error {
 	t = indirect(t)
+	if t == nil && !r.slow {
+		start := r.Offset()
+		if r.opaque() {
+			return nil
+		}
+		r.s.pos = start
+		r.slow = true
+		defer func() { r.slow = false }()
+	}
 	switch r.peek() {
 	case '{':
 		if t != nil && t.Kind() == reflect.Struct {
