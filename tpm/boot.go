@@ -283,6 +283,11 @@ func (l *EventLog) verify(q *VerifiedQuote, opts Options, replayed map[crypto.Ha
 	if len(bs.Events) == 0 {
 		bs.Events = nil // as before the preallocation
 	}
+	if opts.SkipExtraction {
+		bs.Checks = append(bs.Checks, buildtrust.Check{ID: CheckEventLogExtract, Threats: refThreats, Outcome: buildtrust.NotApplicable,
+			Message: "extraction not requested (Options.SkipExtraction): components were not read from the verified events"})
+		return bs, nil
+	}
 	bs.extract(l, primary, opts.Loader, false)
 	return bs, nil
 }

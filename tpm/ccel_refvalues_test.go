@@ -5,6 +5,7 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"errors"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -149,6 +150,45 @@ func TestReferenceValues(t *testing.T) {
 				t.Errorf("%d failed checks, want 1: %+v", failed, checks)
 			}
 		})
+	}
+}
+
+// TestSkipExtraction: the events are verified as before, nothing is
+// extracted, the extraction check says so, and reference values that name
+// components fail instead of passing on nothing.
+func TestSkipExtraction(t *testing.T) {
+	sim := bootTPM(t, tpmtest.Options{})
+	ev, _ := sim.Evidence(nonce, sha256Boot)
+	full, err := tpm.Verify(ev, pinned(sim))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := pinned(sim)
+	opts.SkipExtraction = true
+	res, err := tpm.Verify(ev, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Boot.Events) == 0 || !reflect.DeepEqual(res.Boot.Events, full.Boot.Events) {
+		t.Errorf("verified events differ when extraction is skipped")
+	}
+	if len(full.Boot.Components) == 0 || len(res.Boot.Components) != 0 || res.Boot.ExtractErr != nil {
+		t.Errorf("components: %d extracted, %d when skipped (err %v)", len(full.Boot.Components), len(res.Boot.Components), res.Boot.ExtractErr)
+	}
+	last := res.Boot.Checks[len(res.Boot.Checks)-1]
+	if last.ID != tpm.CheckEventLogExtract || last.Outcome != buildtrust.NotApplicable {
+		t.Errorf("extraction check = %+v, want %s not applicable", last, tpm.CheckEventLogExtract)
+	}
+	var fw []buildtrust.DigestSet
+	for _, c := range full.Boot.ComponentsNamed(tpm.ComponentFirmware) {
+		fw = append(fw, buildtrust.DigestSet{"sha256": hex.EncodeToString(c.Digest)})
+	}
+	rv := &tpm.ReferenceValues{Type: tpm.ReferenceValuesType, Components: []tpm.ComponentReference{{Name: tpm.ComponentFirmware, Digests: fw}}}
+	if _, err := rv.Check(full.Quote, full.Boot); err != nil {
+		t.Fatalf("extracted: %v", err)
+	}
+	if _, err := rv.Check(res.Quote, res.Boot); !errors.Is(err, tpm.ErrReferenceValue) {
+		t.Errorf("component reference values with nothing extracted: %v, want %v", err, tpm.ErrReferenceValue)
 	}
 }
 

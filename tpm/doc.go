@@ -55,7 +55,10 @@
 //     events those functions take, gets a re-encoded log of the registers
 //     they read, not the original (same result, tested against the full
 //     replay on every real log). EV_NO_ACTION events (StartupLocality,
-//     SP800-155) are listed, unauthenticated.
+//     SP800-155) are listed, unauthenticated. Options.SkipExtraction
+//     leaves it out (reported not applicable) for callers that compare
+//     digests with the verified events themselves, as the policy package
+//     does.
 //   - CCEL: replayed into RTMR0–3 against the values of a verified TD quote
 //     (the tdx package verifies the quote).
 //

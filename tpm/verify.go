@@ -74,6 +74,14 @@ type Options struct {
 	// no bootloader commands, files or kernel command line.
 	Loader Loader
 
+	// SkipExtraction leaves BootState.Components empty and reports
+	// tpm.eventlog.extract not applicable, for a caller that compares
+	// digests with BootState.Events itself (the policy package does) and
+	// need not pay for go-eventlog's second parse of the log. Replay and
+	// every other check run as before. The zero value extracts. Reference
+	// values that name components find none and fail (fail closed).
+	SkipExtraction bool
+
 	// InsecureAllowSHA1 accepts SHA-1 signatures and SHA-1 PCR banks.
 	// SHA-1 is not collision resistant: an attacker who can choose measured
 	// content (a kernel, an initrd, a config file) can prepare a benign and
