@@ -391,6 +391,9 @@ func (e *evaluation) read() error {
 		return fmt.Errorf("%w: more than %d attestations", ErrInput, limits.MaxPolicyAttestations)
 	}
 	for _, b := range e.in.Evidence {
+		// A copy, hashed once: what a check reads is what was hashed, even
+		// if the caller's buffer changes meanwhile.
+		b = bytes.Clone(b)
 		sum := sha256.Sum256(b)
 		e.blobs[hex.EncodeToString(sum[:])] = b
 	}

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -508,6 +509,33 @@ func TestThreatsRejected(t *testing.T) {
 		if res.Passed() || !errors.Is(res.Err(), id) {
 			t.Errorf("%s: passed=%v err=%v", id, res.Passed(), res.Err())
 		}
+	}
+}
+
+// Evidence is found by the SHA-256 its descriptor names, computed over the
+// bytes supplied: a blob changed by one bit is not the blob the launch
+// attested, and the link that needs it fails (scai.evidence, E9/E10).
+func TestEvidenceAlteredRejected(t *testing.T) {
+	p := basePolicy(t, nil)
+	in := genuine(t, buildenvtest.Options{})
+	if len(in.Evidence) == 0 {
+		t.Fatal("the genuine bundle supplies no evidence blobs")
+	}
+	for i := range in.Evidence {
+		bad := in
+		bad.Evidence = slices.Clone(in.Evidence)
+		bad.Evidence[i] = bytes.Clone(in.Evidence[i])
+		bad.Evidence[i][len(bad.Evidence[i])/2] ^= 1
+		res, err := p.Evaluate(context.Background(), bad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Passed() || res.BuildEnvLevel == 3 {
+			t.Errorf("blob %d altered: passed=%v level=%d", i, res.Passed(), res.BuildEnvLevel)
+		}
+	}
+	if res, err := p.Evaluate(context.Background(), in); err != nil || !res.Passed() {
+		t.Fatalf("genuine: %v\n%s", err, describe(res))
 	}
 }
 
