@@ -127,11 +127,9 @@ func readEnvelope(data []byte) (*envelopeJSON, error) {
 		case "payload":
 			if !r.Null() {
 				// Decode straight from the input: no copy of the base64 text.
-				var b64 []byte
-				if b64, err = r.StringBytes(); err == nil {
-					if w.payload, err = descriptor.DecodeBase64(b64); err != nil {
-						err = fmt.Errorf("payload: %w", err)
-					}
+				w.payload, err = r.StringDecoded(decodePayload)
+				if err == nil && w.payload == nil {
+					w.payload = []byte{} // "": present and empty
 				}
 			}
 		case "signatures":
@@ -164,10 +162,21 @@ func readEnvelope(data []byte) (*envelopeJSON, error) {
 	return &w, r.Close()
 }
 
+func decodePayload(b64 []byte) ([]byte, error) {
+	payload, err := descriptor.DecodeBase64(b64)
+	if err != nil {
+		return nil, fmt.Errorf("payload: %w", err)
+	}
+	return payload, nil
+}
+
 // decodeBase64 accepts standard and URL-safe base64, padded or not
 // (ITE-ENV-4, P-DSSE-6), always in strict mode (no stray bits or newlines).
 // The alphabets are tried whole, so a string mixing them is rejected.
-func decodeBase64(s string) ([]byte, error) { return descriptor.DecodeBase64([]byte(s)) }
+func decodeBase64(s string) ([]byte, error) {
+	var buf [128]byte // an ECDSA or Ed25519 signature's text fits: no copy on the heap
+	return descriptor.DecodeBase64(append(buf[:0], s...))
+}
 
 // PAE is the DSSE pre-authentication encoding (ITE-ENV-5):
 // "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body. Signatures are over

@@ -325,6 +325,16 @@ func TestEnvelopeJSONRoundTrip(t *testing.T) {
 	if err != nil || string(env2.Payload) != string(env.Payload) {
 		t.Fatalf("URL-safe payload: %v", err)
 	}
+	// Line breaks (escaped in the JSON string) would be another spelling of
+	// the same payload: encoding/base64 skips them even in strict mode.
+	b64 := base64.StdEncoding.EncodeToString(env.Payload)
+	for _, br := range []string{"\n", "\r", "\r\n"} {
+		w["payload"] = b64[:8] + br + b64[8:]
+		alt, _ := json.Marshal(w)
+		if _, err := ParseEnvelope(alt); err == nil {
+			t.Errorf("payload with %q inside parsed", br)
+		}
+	}
 }
 
 func TestNewPublicKeyRejects(t *testing.T) {

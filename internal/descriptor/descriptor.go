@@ -50,12 +50,7 @@ func Read(r *strictjson.Reader) (Fields, error) {
 		case "mediaType":
 			f.MediaType, err = r.String()
 		case "content":
-			var b64 []byte // a view of the input, decoded into fresh memory
-			if b64, err = r.StringBytes(); err == nil && len(b64) != 0 {
-				if f.Content, err = DecodeBase64(b64); err != nil {
-					err = fmt.Errorf("content: %w", err)
-				}
-			}
+			f.Content, err = r.StringDecoded(decodeContent)
 		case "digest":
 			if r.Null() {
 				return nil
@@ -96,11 +91,27 @@ var base64Encodings = [...]*base64.Encoding{
 	base64.StdEncoding.Strict(), base64.URLEncoding.Strict(), base64.RawStdEncoding.Strict(), base64.RawURLEncoding.Strict(),
 }
 
+func decodeContent(b64 []byte) ([]byte, error) {
+	content, err := DecodeBase64(b64)
+	if err != nil {
+		return nil, fmt.Errorf("content: %w", err)
+	}
+	return content, nil
+}
+
 // DecodeBase64 accepts standard and URL-safe base64, padded or not
-// (ITE-ENV-4, P-DSSE-6), always in strict mode (no stray bits or newlines).
-// The alphabets are tried whole, so a string mixing them is rejected. The
-// result is fresh memory.
+// (ITE-ENV-4, P-DSSE-6), always in strict mode: no stray bits, and no line
+// breaks, which encoding/base64 skips even in strict mode (one payload would
+// have many encodings). The alphabets are tried whole, so a string mixing
+// them is rejected. The result is fresh memory. It accepts nothing but the
+// base64 alphabets and '=', which strictjson.Reader.StringDecoded relies on.
 func DecodeBase64(src []byte) ([]byte, error) {
+	if lf, cr := bytes.IndexByte(src, '\n'), bytes.IndexByte(src, '\r'); lf >= 0 || cr >= 0 {
+		if lf < 0 || cr >= 0 && cr < lf {
+			lf = cr
+		}
+		return nil, base64.CorruptInputError(lf)
+	}
 	// One buffer serves every attempt: the unpadded length is the largest,
 	// and a failed attempt's partial output is overwritten by the next.
 	dst := make([]byte, base64.RawStdEncoding.DecodedLen(len(src)))

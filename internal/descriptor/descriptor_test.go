@@ -8,8 +8,12 @@ import (
 )
 
 // decodeBase64Before is DecodeBase64 as it was, with a buffer per
-// alphabet: the reference for TestDecodeBase64.
+// alphabet, and with line breaks rejected as encoding/base64 does not: the
+// reference for TestDecodeBase64.
 func decodeBase64Before(src []byte) ([]byte, error) {
+	if i := bytes.IndexAny(src, "\r\n"); i >= 0 {
+		return nil, base64.CorruptInputError(i)
+	}
 	var firstErr error
 	for _, enc := range [...]*base64.Encoding{
 		base64.StdEncoding.Strict(), base64.URLEncoding.Strict(), base64.RawStdEncoding.Strict(), base64.RawURLEncoding.Strict(),
@@ -30,7 +34,7 @@ func decodeBase64Before(src []byte) ([]byte, error) {
 // string of up to five characters over an alphabet that mixes both base64
 // alphabets, padding and junk, and on random longer strings.
 func TestDecodeBase64(t *testing.T) {
-	const alphabet = "AQw/+_-=\n!"
+	const alphabet = "AQw/+_-=\n\r!"
 	check := func(in []byte) {
 		got, gotErr := DecodeBase64(in)
 		want, wantErr := decodeBase64Before(in)

@@ -1,6 +1,8 @@
 package strictjson
 
 import (
+	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -121,11 +123,11 @@ func TestOpaqueMatchesSlowPath(t *testing.T) {
 // slow path's errors, including where they are.
 func TestOpaqueErrorsUnchanged(t *testing.T) {
 	for doc, want := range map[string]error{
-		`{"p":{"a":1,"a":2}}`:         ErrDuplicateKey,
-		`{"p":{"a":1,"\u0061":2}}`:    ErrDuplicateKey,
-		`{"p":[1,{"x":"\ud800"}]}`:    ErrBadSurrogate,
-		`{"p":` + "\"\xc3\"" + `}`:    ErrInvalidUTF8,
-		`{"p":{"a":1 "b":2}}`:         ErrSyntax,
+		`{"p":{"a":1,"a":2}}`:      ErrDuplicateKey,
+		`{"p":{"a":1,"\u0061":2}}`: ErrDuplicateKey,
+		`{"p":[1,{"x":"\ud800"}]}`: ErrBadSurrogate,
+		`{"p":` + "\"\xc3\"" + `}`: ErrInvalidUTF8,
+		`{"p":{"a":1 "b":2}}`:      ErrSyntax,
 		`{"p":` + strings.Repeat("[", 70) + strings.Repeat("]", 70) + `}`: ErrTooDeep,
 	} {
 		var v struct {
@@ -158,4 +160,47 @@ func FuzzOpaque(f *testing.F) {
 		}
 		checkOpaque(t, data, depth)
 	})
+}
+
+// decodeStrictB64 stands for a decoder that accepts only the base64
+// alphabets (encoding/base64's strict decoder, with line breaks refused as
+// the descriptor package refuses them).
+func decodeStrictB64(b []byte) ([]byte, error) {
+	if bytes.ContainsAny(b, "\r\n") {
+		return nil, errors.New("line break")
+	}
+	out := make([]byte, base64.StdEncoding.DecodedLen(len(b)))
+	n, err := base64.StdEncoding.Strict().Decode(out, b)
+	return out[:n], err
+}
+
+// TestStringDecodedMatchesStringBytes: the quick read gives what StringBytes
+// and the decoder give, error for error, and leaves the reader at the same
+// place.
+func TestStringDecodedMatchesStringBytes(t *testing.T) {
+	docs := []string{`"QUJD"`, `"QUJDRA=="`, `""`, `null`, `"QUJ\u0044"`, `"QUJD\nRA=="`, `"QUJD\\"`, `"QU"JD"`,
+		"\"QUJD\nRA==\"", "\"QUJ\xff\"", `"QUJD`, `"QUJD" , "x"`, `"not base64!"`, `12`, `"\"QUJD"`}
+	for _, doc := range docs {
+		want := func() ([]byte, int, error) {
+			r, err := NewReader([]byte(doc), Options{})
+			if err != nil {
+				return nil, 0, err
+			}
+			text, err := r.StringBytes()
+			if err != nil || len(text) == 0 {
+				return nil, r.s.pos, err
+			}
+			out, err := decodeStrictB64(text)
+			return out, r.s.pos, err
+		}
+		r, err := NewReader([]byte(doc), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, gotErr := r.StringDecoded(decodeStrictB64)
+		wantOut, wantPos, wantErr := want()
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !bytes.Equal(got, wantOut) || gotErr == nil && r.s.pos != wantPos {
+			t.Errorf("%q: got %q, %v at %d; want %q, %v at %d", doc, got, gotErr, r.s.pos, wantOut, wantErr, wantPos)
+		}
+	}
 }

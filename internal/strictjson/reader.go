@@ -203,6 +203,32 @@ func (r *Reader) StringBytes() ([]byte, error) {
 	return []byte(v), nil
 }
 
+// StringDecoded reads a string (null and "" read as nil) and returns
+// decode applied to its text, for base64 and other text whose decoder
+// rejects everything but plain ASCII other than '"' and '\\' and control
+// characters: such a decoder proves the text a valid unescaped string as it
+// decodes, so the closing quote is found with bytes.IndexByte and the text
+// is read once, not scanned and then decoded. When decode fails on that
+// text, the string is read the strict way and decoded again, so errors are
+// what StringBytes and decode report. Payloads and evidence are most of an
+// attestation's bytes.
+func (r *Reader) StringDecoded(decode func([]byte) ([]byte, error)) ([]byte, error) {
+	if r.peek() == '"' {
+		s := &r.s
+		if end := bytes.IndexByte(s.data[s.pos+1:], '"'); end > 0 {
+			if out, err := decode(s.data[s.pos+1 : s.pos+1+end]); err == nil {
+				s.pos += end + 2
+				return out, nil
+			}
+		}
+	}
+	text, err := r.StringBytes()
+	if err != nil || len(text) == 0 {
+		return nil, err
+	}
+	return decode(text)
+}
+
 // RawView reads any value and returns its JSON text as a view of the input,
 // for a caller that decodes it at once and keeps nothing that aliases it.
 func (r *Reader) RawView() ([]byte, error) {
