@@ -324,6 +324,7 @@ func (e *evaluation) imageLink(c *chain, l *scai.Launch) *scai.ImageReferenceVal
 			why = fmt.Sprintf("%s: %v", in.source, err)
 			continue
 		}
+		e.keepParsed(in)
 		if r.BuildLevel > imgLevel {
 			imgLevel, found = r.BuildLevel, true
 			in := in
@@ -381,6 +382,7 @@ func (e *evaluation) imageLink(c *chain, l *scai.Launch) *scai.ImageReferenceVal
 			why = fmt.Sprintf("%s: %v", in.source, err)
 			continue
 		}
+		e.keepParsed(in)
 		rv = v
 		in := in
 		c.uses = append(c.uses, func() { e.use("reference-values", in) })

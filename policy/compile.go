@@ -23,6 +23,7 @@ import (
 	"github.com/buildtrust/buildtrust/internal/text"
 	"github.com/buildtrust/buildtrust/provenance"
 	"github.com/buildtrust/buildtrust/scai"
+	"github.com/buildtrust/buildtrust/tee"
 	"github.com/buildtrust/buildtrust/tee/sevsnp"
 	"github.com/buildtrust/buildtrust/tee/tdx"
 	"github.com/buildtrust/buildtrust/tpm"
@@ -31,7 +32,9 @@ import (
 // Policy is a compiled policy: keys parsed, roots loaded, CEL rules compiled,
 // verifiers built. It is immutable and safe for concurrent use; build it once
 // and evaluate many artifacts with it (its hardware verifiers cache verified
-// certificate chains and collateral).
+// certificate chains and collateral, and it keeps the image attestations
+// that verified parsed, since every build on an image presents them again;
+// their signatures are checked on every evaluation).
 type Policy struct {
 	doc    Document
 	source buildtrust.DigestSet // digest of the bytes the policy was read from
@@ -53,6 +56,10 @@ type Policy struct {
 	artifacts     []*compiledArtifact
 	rules         map[string]*compiledRule
 	environments  map[string]*compiledEnvironment
+
+	// parsed keeps image attestations parsed, by the SHA-256 of their
+	// bytes (keepParsed).
+	parsed *tee.Cache[*envelopeParse]
 }
 
 type compiledAssessment struct {
@@ -186,6 +193,7 @@ func Compile(doc Document, opts CompileOptions) (*Policy, error) {
 		keys: map[string]*buildtrust.PublicKey{}, assess: map[string]*compiledAssessment{},
 		verifiers: map[string][]*buildtrust.PublicKey{}, assessors: map[string][]*buildtrust.PublicKey{},
 		rules: map[string]*compiledRule{}, environments: map[string]*compiledEnvironment{},
+		parsed: tee.NewCache[*envelopeParse](limits.ImageAttestationCacheEntries),
 	}
 	if doc.APIVersion != APIVersion {
 		ps.add("/apiVersion", "apiVersion is %q; this version of buildtrust reads %q", doc.APIVersion, APIVersion)

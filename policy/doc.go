@@ -17,6 +17,11 @@
 //
 // A Policy is compiled once (keys parsed, roots loaded, CEL type-checked,
 // TEE verifiers built with their caches) and is safe for concurrent use.
+// It also keeps up to 64 image
+// attestations parsed (image provenance and reference values that verified
+// under its image keys), keyed by the SHA-256 of their bytes: every build
+// on an image presents them again. Only parsing is saved; signatures are
+// verified on every evaluation, and the Result is the same either way.
 //
 // # The document
 //

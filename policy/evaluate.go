@@ -177,9 +177,20 @@ const (
 type envelopeIn struct {
 	source string
 	raw    []byte
-	digest string // hex SHA-256 of raw
-	env    *buildtrust.Envelope
-	st     *buildtrust.Statement // parsed from env.Payload; unverified until a Verify says so
+	sum    [32]byte // SHA-256 of raw
+	digest string   // hex of sum
+	envelopeParse
+}
+
+// envelopeParse is what was parsed from an envelope's bytes. None of it is
+// trusted: a role uses it only after verify accepted the signatures over
+// these very bytes. Image attestations are kept parsed by the Policy
+// (keepParsed); an evaluation that meets the same bytes again starts from a
+// copy, so the memo fields are filled per evaluation and what the pointers
+// reach is never written.
+type envelopeParse struct {
+	env *buildtrust.Envelope
+	st  *buildtrust.Statement // parsed from env.Payload
 
 	// The statement parsed as a SCAI report, and that report read as each
 	// BuildEnv attestation, each done at most once: every envelope is tried
@@ -368,8 +379,7 @@ func (p *Policy) selectArtifact(in Input) *compiledArtifact {
 func (e *evaluation) read() error {
 	for i, data := range e.in.Attestations {
 		src := fmt.Sprintf("attestations[%d]", i)
-		if env, err := buildtrust.ParseEnvelope(data); err == nil {
-			e.addEnvelope(src, data, env)
+		if e.addEnvelope(src, data) == nil {
 			continue
 		}
 		lines, err := limits.SplitLines(data, limits.MaxBundleBytes, limits.MaxBundleLines, "bundle")
@@ -379,12 +389,9 @@ func (e *evaluation) read() error {
 		}
 		for _, l := range lines {
 			lsrc := fmt.Sprintf("%s line %d", src, l.Number)
-			env, err := buildtrust.ParseEnvelope(l.Data)
-			if err != nil {
+			if err := e.addEnvelope(lsrc, l.Data); err != nil {
 				e.ignore(lsrc, "not a DSSE envelope: "+err.Error())
-				continue
 			}
-			e.addEnvelope(lsrc, l.Data, env)
 		}
 	}
 	if len(e.envs) > limits.MaxPolicyAttestations {
@@ -400,17 +407,42 @@ func (e *evaluation) read() error {
 	return nil
 }
 
-func (e *evaluation) addEnvelope(src string, raw []byte, env *buildtrust.Envelope) {
-	sum := sha256.Sum256(raw)
-	in := &envelopeIn{source: src, raw: raw, digest: hex.EncodeToString(sum[:]), env: env}
-	// The statement is parsed now only to route the envelope to the keys
-	// that could have signed it; nothing of it is used before a signature
-	// over these very bytes verifies.
-	if st, err := buildtrust.ParseStatement(env.Payload); err == nil {
-		in.st = st
+// addEnvelope parses raw as an envelope (or takes the parse the Policy
+// kept of the same bytes) and adds it to the evaluation's inputs.
+func (e *evaluation) addEnvelope(src string, raw []byte) error {
+	in := &envelopeIn{source: src, raw: raw, sum: sha256.Sum256(raw)}
+	if kept, ok := e.p.parsed.Get(in.sum); ok {
+		in.envelopeParse = *kept
+	} else {
+		env, err := buildtrust.ParseEnvelope(raw)
+		if err != nil {
+			return err
+		}
+		in.env = env
+		// The statement is parsed now only to route the envelope to the keys
+		// that could have signed it; nothing of it is used before a signature
+		// over these very bytes verifies.
+		if st, err := buildtrust.ParseStatement(env.Payload); err == nil {
+			in.st = st
+		}
 	}
+	in.digest = hex.EncodeToString(in.sum[:])
 	e.envs = append(e.envs, in)
 	e.res.inputs = append(e.res.inputs, UsedAttestation{Role: "input", Digest: buildtrust.DigestSet{buildtrust.SHA256: in.digest}, Source: src})
+	return nil
+}
+
+// keepParsed keeps the parse of an image attestation that just verified
+// for the next evaluation that meets the same bytes: image provenance and
+// reference values recur in every build on an image, while everything else
+// is new with each build. Only what verified under the policy's image keys
+// is kept, so inputs nobody trusted cannot fill the cache or evict what is
+// useful. The signatures are verified again every time.
+func (e *evaluation) keepParsed(in *envelopeIn) {
+	if len(in.raw) <= limits.MaxCachedEnvelopeBytes {
+		kept := in.envelopeParse
+		e.p.parsed.Put(in.sum, &kept)
+	}
 }
 
 func (e *evaluation) ignore(src, reason string) {

@@ -35,4 +35,14 @@ const (
 	// MaxPolicyCandidates bounds the launch attestations (environment
 	// chains) one evaluation follows; each costs TPM and TEE verifications.
 	MaxPolicyCandidates = 16
+
+	// ImageAttestationCacheEntries is the number of image attestations
+	// (image provenance, reference values) a Policy keeps parsed: they
+	// recur in every build on an image, and images roll out a few versions
+	// at a time.
+	ImageAttestationCacheEntries = 64
+
+	// MaxCachedEnvelopeBytes bounds an envelope a Policy keeps parsed.
+	// Image attestations are a few KiB.
+	MaxCachedEnvelopeBytes = 1 << 20
 )
