@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/buildtrust/buildtrust/internal/descriptor"
 	"github.com/buildtrust/buildtrust/internal/limits"
@@ -182,7 +183,14 @@ func decodeBase64(s string) ([]byte, error) {
 // "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body. Signatures are over
 // these bytes, which bind the payload type to the payload.
 func PAE(payloadType string, payload []byte) []byte {
-	buf := make([]byte, 0, 7+20+len(payloadType)+20+len(payload)+3)
+	return appendPAE(make([]byte, 0, paeLen(payloadType, payload)), payloadType, payload)
+}
+
+func paeLen(payloadType string, payload []byte) int {
+	return 7 + 20 + len(payloadType) + 20 + len(payload) + 3
+}
+
+func appendPAE(buf []byte, payloadType string, payload []byte) []byte {
 	buf = append(buf, "DSSEv1 "...)
 	buf = strconv.AppendInt(buf, int64(len(payloadType)), 10)
 	buf = append(buf, ' ')
@@ -304,7 +312,16 @@ func (e *Envelope) verify(opts VerifyOptions) (*VerifiedEnvelope, error) {
 	if len(e.Signatures) > limits.MaxSignatures {
 		return nil, limits.TooLarge("envelope signatures", limits.MaxSignatures)
 	}
-	pae := PAE(e.PayloadType, e.Payload)
+	// The PAE lives only for the signature checks below, which keep no
+	// reference to it: its buffer is reused across verifications.
+	bp := paeBuffers.Get().(*[]byte)
+	pae := appendPAE(slices.Grow((*bp)[:0], paeLen(e.PayloadType, e.Payload)), e.PayloadType, e.Payload)
+	defer func() {
+		if cap(pae) <= maxPooledPAE {
+			*bp = pae[:0]
+			paeBuffers.Put(bp)
+		}
+	}()
 	accepted := make([]bool, len(keys))
 	count, checks := 0, 0
 	order := make([]int, 0, len(keys))
@@ -350,6 +367,12 @@ func (e *Envelope) verify(opts VerifyOptions) (*VerifiedEnvelope, error) {
 	}
 	return v, nil
 }
+
+// paeBuffers hold PAE buffers of earlier verifications; buffers above
+// maxPooledPAE are dropped rather than kept alive.
+var paeBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledPAE = 256 << 10
 
 // distinctKeys drops nil keys and repeated keys (same ID), failing closed
 // when none remain.

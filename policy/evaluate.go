@@ -261,7 +261,7 @@ type evaluation struct {
 	res    *Result
 	envs   []*envelopeIn
 	blobs  map[string][]byte // hex SHA-256 → evidence bytes
-	used   map[string]bool
+	used   map[usedKey]bool
 	claims map[string]any // CEL variables
 	// What the CEL variables provenance and environment are made of, when
 	// verified; rendered only if the artifact has rules.
@@ -300,7 +300,7 @@ func (p *Policy) Evaluate(ctx context.Context, in Input) (*Result, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	e := &evaluation{p: p, ctx: ctx, in: in, blobs: map[string][]byte{}, used: map[string]bool{},
+	e := &evaluation{p: p, ctx: ctx, in: in, blobs: map[string][]byte{}, used: map[usedKey]bool{},
 		claims: map[string]any{VarProvenance: map[string]any{}, VarEnvironment: map[string]any{}}}
 	e.res = &Result{
 		Policy:   PolicyRef{Name: p.doc.Name, URI: p.policyURI(), Digest: p.source.Clone()},
@@ -465,11 +465,14 @@ func (e *evaluation) verify(in *envelopeIn, keys []*buildtrust.PublicKey) (*buil
 	return &buildtrust.VerifiedStatement{Statement: in.st, PayloadType: ve.PayloadType, Payload: ve.Payload, Signers: ve.Signers}, nil
 }
 
+// usedKey is an input in a role, recorded once.
+type usedKey struct{ role, digest string }
+
 func (e *evaluation) use(role string, in *envelopeIn) { e.record(role, in.digest, in.source) }
 
 // record lists an input a passing check relied on, once per role.
 func (e *evaluation) record(role, digest, source string) {
-	key := role + "\x00" + digest
+	key := usedKey{role, digest}
 	if e.used[key] {
 		return
 	}

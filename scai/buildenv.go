@@ -846,7 +846,7 @@ func (d *Dispatch) CheckLaunch(l *Launch, launchEnvelope []byte) error {
 		return checkErr(CheckBinding, threats, ErrBinding, "dispatch and launch name different environment identities")
 	}
 	if d.Launch != nil {
-		if _, err := CheckEvidence(d.Launch, launchEnvelope, buildtrust.DigestPolicy{}); err != nil {
+		if _, err := checkEvidence(d.Launch, launchEnvelope, buildtrust.DigestPolicy{}, false); err != nil {
 			return &buildtrust.CheckError{Check: CheckBinding, Threats: threats, Err: fmt.Errorf("%w: launch attestation: %w", ErrBinding, err)}
 		}
 	}

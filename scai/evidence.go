@@ -118,6 +118,13 @@ func NewEvidence(name, mediaType string, data []byte, location string) (buildtru
 // wrapping ErrEvidence (or buildtrust.ErrTooLarge) and the threats of the
 // evidence's media type (EvidenceThreats).
 func CheckEvidence(rd *buildtrust.ResourceDescriptor, supplied []byte, policy buildtrust.DigestPolicy) ([]byte, error) {
+	return checkEvidence(rd, supplied, policy, true)
+}
+
+// checkEvidence is CheckEvidence; without keep the bytes are not copied
+// (and what it returns may alias supplied), for callers that only need to
+// know they match.
+func checkEvidence(rd *buildtrust.ResourceDescriptor, supplied []byte, policy buildtrust.DigestPolicy, keep bool) ([]byte, error) {
 	if rd == nil {
 		return nil, checkErr(CheckEvidenceDigest, nil, ErrEvidence, "no evidence descriptor")
 	}
@@ -149,7 +156,9 @@ func CheckEvidence(rd *buildtrust.ResourceDescriptor, supplied []byte, policy bu
 	}
 	// Copy first and hash the copy, so that the bytes returned are the
 	// bytes checked even if the caller's buffer changes meanwhile.
-	data = bytes.Clone(data)
+	if keep {
+		data = bytes.Clone(data)
+	}
 	if onlySHA256Matches(rd.Digest, algs, data) {
 		return data, nil
 	}

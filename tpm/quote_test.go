@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"errors"
+	"math/big"
 	"slices"
 	"testing"
 	"time"
@@ -236,6 +237,24 @@ func TestVerifyQuoteOptions(t *testing.T) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
 		})
+	}
+}
+
+// A pinned AK whose point is off the curve verifies nothing: the signature
+// check refuses the key itself.
+func TestPinnedAKOffCurve(t *testing.T) {
+	sim := bootTPM(t, tpmtest.Options{})
+	ev, _ := sim.Evidence(nonce, sha256Boot)
+	ak, ok := sim.AK().(*ecdsa.PublicKey)
+	if !ok {
+		t.Fatalf("simulator AK is %T", sim.AK())
+	}
+	bad := &ecdsa.PublicKey{Curve: ak.Curve, X: ak.X, Y: new(big.Int).Add(ak.Y, big.NewInt(1))}
+	if _, err := tpm.VerifyQuote(ev, tpm.Options{AK: tpm.AKTrust{Keys: []crypto.PublicKey{ak}}, QualifyingData: nonce}); err != nil {
+		t.Fatalf("genuine AK: %v", err)
+	}
+	if _, err := tpm.VerifyQuote(ev, tpm.Options{AK: tpm.AKTrust{Keys: []crypto.PublicKey{bad}}, QualifyingData: nonce}); !errors.Is(err, tpm.ErrSignature) {
+		t.Fatalf("off-curve AK: err = %v, want %v", err, tpm.ErrSignature)
 	}
 }
 
