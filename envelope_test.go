@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -171,6 +172,8 @@ func TestVerifyRejects(t *testing.T) {
 		{"threshold above keys", good, VerifyOptions{Keys: []*PublicKey{a.PublicKey()}, Threshold: 2}, ErrNoTrustedKeys},
 		{"same key listed twice cannot meet threshold 2", good,
 			VerifyOptions{Keys: []*PublicKey{a.PublicKey(), a.PublicKey()}, Threshold: 2}, ErrNoTrustedKeys},
+		{"same key listed ten times cannot meet threshold 2", good, // the long-list path
+			VerifyOptions{Keys: slices.Repeat([]*PublicKey{a.PublicKey()}, 10), Threshold: 2}, ErrNoTrustedKeys},
 		{"duplicated signature, threshold 2", mutate(func(m map[string]any) {
 			sigs := m["signatures"].([]any)
 			m["signatures"] = append(sigs, sigs[0])

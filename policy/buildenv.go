@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/buildtrust/buildtrust"
@@ -547,7 +548,7 @@ func pcrCheck(c *chain, q *tpm.VerifiedQuote, index int, want buildtrust.DigestS
 		if !ok {
 			continue
 		}
-		id := fmt.Sprintf("%s%s.%d", CheckEnvBootPCR, alg, index)
+		id := CheckEnvBootPCR + alg + "." + strconv.Itoa(index)
 		bank, ok := q.Bank(h)
 		got, quoted := bank.PCRs[index]
 		if !ok || !quoted {

@@ -824,22 +824,25 @@ func (e *evaluation) rules() {
 func (e *evaluation) finish() *Result {
 	r := e.res
 	r.Verdict = Passed
-	mitigated := make(map[threat.ID]bool, 64)
+	threats := problemThreats()
+	mitigated := make([]bool, len(threats.ids))
 	for _, c := range r.Checks {
 		switch {
 		case c.Outcome == buildtrust.Fail && !c.Advisory:
 			r.Verdict = Failed
 		case c.Outcome == buildtrust.Pass:
 			for _, id := range c.Threats {
-				mitigated[id] = true
+				if i, ok := threats.index[id]; ok {
+					mitigated[i] = true
+				}
 			}
 		}
 	}
 	if len(r.Checks) == 0 {
 		r.Verdict = Failed
 	}
-	for _, id := range problemThreats() {
-		if !mitigated[id] {
+	for i, id := range threats.ids {
+		if !mitigated[i] {
 			r.OpenThreats = append(r.OpenThreats, id)
 		}
 	}
@@ -864,13 +867,20 @@ func (e *evaluation) finish() *Result {
 // problemThreats lists, in catalog order, the threats a check can leave
 // open (threat.Cover's Open with nothing mitigated), computed once: Cover
 // copies the whole catalog, which an evaluation need not pay for.
-var problemThreats = sync.OnceValue(func() []threat.ID {
-	var ids []threat.ID
-	for _, t := range threat.Cover(nil).Open {
-		ids = append(ids, t.ID)
+var problemThreats = sync.OnceValue(func() threatIndex {
+	t := threatIndex{index: map[threat.ID]int{}}
+	for _, open := range threat.Cover(nil).Open {
+		t.index[open.ID] = len(t.ids)
+		t.ids = append(t.ids, open.ID)
 	}
-	return ids
+	return t
 })
+
+// threatIndex is a list of threats and each one's position in it.
+type threatIndex struct {
+	ids   []threat.ID
+	index map[threat.ID]int
+}
 
 var roles = []string{"provenance", "vsa", "assessment", "image-provenance", "image-vsa", "reference-values", "launch", "dispatch", "evidence"}
 
