@@ -601,6 +601,10 @@ func identitySubject(rep *Report) (buildtrust.ResourceDescriptor, error) {
 func readEvidence(rep *AttributeReport) (*MeasuredBoot, *HardwareTEE, error) {
 	var mb *MeasuredBoot
 	var hw *HardwareTEE
+	// The pieces of one evidence repeat the same conditions: each distinct
+	// text is read once.
+	var cond evidenceConditions
+	var condRaw []byte
 	for _, a := range rep.Attributes {
 		if a.Attribute != AttrMeasuredBoot && a.Attribute != AttrHardwareTEE {
 			continue
@@ -608,9 +612,12 @@ func readEvidence(rep *AttributeReport) (*MeasuredBoot, *HardwareTEE, error) {
 		if a.Evidence == nil || a.Conditions == nil {
 			return nil, nil, fmt.Errorf("%w: %s needs evidence and conditions", ErrAttribute, a.Attribute)
 		}
-		var cond evidenceConditions
-		if err := cond.read(a.Conditions); err != nil {
-			return nil, nil, fmt.Errorf("%w: %s conditions: %w", ErrAttribute, a.Attribute, err)
+		if condRaw == nil || !bytes.Equal(a.Conditions, condRaw) {
+			cond, condRaw = evidenceConditions{}, nil
+			if err := cond.read(a.Conditions); err != nil {
+				return nil, nil, fmt.Errorf("%w: %s conditions: %w", ErrAttribute, a.Attribute, err)
+			}
+			condRaw = a.Conditions
 		}
 		ev := a.Evidence
 		var slot **buildtrust.ResourceDescriptor
