@@ -19,7 +19,9 @@ import (
 
 // The end-to-end benchmark: a full BuildEnv L3 bundle (provenance, image
 // provenance, reference values, launch with TPM quote and event log and an
-// SEV-SNP report, dispatch) evaluated with warm caches, against the floor —
+// SEV-SNP report, dispatch) of a new build, evaluated with what recurs
+// between builds warm (the chip's certificate chain, the image
+// attestations), against the floor —
 // the signature checks no verifier can skip, measured in the same run:
 // five Ed25519 envelope signatures over their PAE, the TPM quote's ECDSA
 // P-256 signature over its TPMS_ATTEST, and the report's ECDSA P-384

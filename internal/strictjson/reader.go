@@ -204,14 +204,14 @@ func (r *Reader) StringBytes() ([]byte, error) {
 }
 
 // StringDecoded reads a string (null and "" read as nil) and returns
-// decode applied to its text, for base64 and other text whose decoder
-// rejects everything but plain ASCII other than '"' and '\\' and control
-// characters: such a decoder proves the text a valid unescaped string as it
-// decodes, so the closing quote is found with bytes.IndexByte and the text
-// is read once, not scanned and then decoded. When decode fails on that
-// text, the string is read the strict way and decoded again, so errors are
-// what StringBytes and decode report. Payloads and evidence are most of an
-// attestation's bytes.
+// decode applied to its text. decode must fail on any text that holds
+// anything but printable ASCII other than '"' and '\\' (base64 decoders
+// do): then a text it accepts is a valid string without escapes, so the
+// closing quote is found with bytes.IndexByte and the text is read once,
+// by the decoder, instead of scanned and then decoded. When decode fails
+// on that text, the string is read the strict way and decoded again, so
+// errors are what StringBytes and decode report. Payloads and evidence are
+// most of an attestation's bytes.
 func (r *Reader) StringDecoded(decode func([]byte) ([]byte, error)) ([]byte, error) {
 	if r.peek() == '"' {
 		s := &r.s
