@@ -154,8 +154,8 @@ func checkEvidence(rd *buildtrust.ResourceDescriptor, supplied []byte, policy bu
 	if len(algs) == 0 {
 		return nil, checkErr(CheckEvidenceDigest, threats, ErrEvidence, "%s: no digest of an accepted, computable algorithm", rd.Name)
 	}
-	// Copy first and hash the copy, so that the bytes returned are the
-	// bytes checked even if the caller's buffer changes meanwhile.
+	// Bytes returned are copied first and the copy hashed, so that they are
+	// the bytes checked even if the caller's buffer changes meanwhile.
 	if keep {
 		data = bytes.Clone(data)
 	}

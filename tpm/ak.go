@@ -218,8 +218,7 @@ func checkAKKey(k crypto.PublicKey) error {
 		}
 		// A point off the curve is not checked here: ecdsa.Verify rejects
 		// such a key on every signature, and converting the key to learn it
-		// earlier cost as much as a tenth of the quote's own check.
-
+		// earlier cost about a tenth of the quote's own check.
 	case *rsa.PublicKey:
 		if k.N == nil || k.N.BitLen() < limits.MinRSABits || k.N.BitLen() > limits.MaxRSABits {
 			return fmt.Errorf("%w: RSA AK must have %d–%d bits", ErrMalformed, limits.MinRSABits, limits.MaxRSABits)
