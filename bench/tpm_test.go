@@ -38,8 +38,10 @@ var tpmNonce = []byte("buildtrust-bench-nonce-0123456789")
 //
 // Ours: tpm.Verify — quote (magic, type, nonce in constant time, PCR
 // digest, signature), then log parse and replay against the quoted PCRs,
-// with no bootloader extraction (go-attestation extracts nothing);
-// ours-grub adds the GRUB/kernel extraction a BuildEnv L2 policy uses.
+// and the default extraction (firmware, Secure Boot state, EFI
+// applications; no bootloader). ours-noextract leaves the extraction out
+// (Options.SkipExtraction), the same work as go-attestation, which
+// extracts nothing; ours-grub adds the GRUB/kernel extraction.
 //
 // Peer: go-attestation's AKPublic.Verify (signature, type, nonce, PCR
 // digest) followed by ParseEventLog and EventLog.Verify (replay).
@@ -88,6 +90,8 @@ func tpmPair(tb testing.TB) pair[tpmInput] {
 	opts := tpm.Options{AK: tpm.AKTrust{Keys: []crypto.PublicKey{akPub}}, QualifyingData: tpmNonce}
 	withGRUB := opts
 	withGRUB.Loader = tpm.GRUB
+	noExtract := opts
+	noExtract.SkipExtraction = true
 	verifyWith := func(o tpm.Options) func(tpmInput) error {
 		return func(in tpmInput) error {
 			_, err := tpm.Verify(in.ev, o)
@@ -138,7 +142,7 @@ func tpmPair(tb testing.TB) pair[tpmInput] {
 		ours:   verifyWith(opts),
 		theirs: theirs,
 		floor:  floor,
-		extra:  map[string]func(tpmInput) error{"ours-grub": verifyWith(withGRUB)},
+		extra:  map[string]func(tpmInput) error{"ours-grub": verifyWith(withGRUB), "ours-noextract": verifyWith(noExtract)},
 	}
 }
 
