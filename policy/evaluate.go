@@ -411,7 +411,7 @@ func (e *evaluation) read() error {
 // kept of the same bytes) and adds it to the evaluation's inputs.
 func (e *evaluation) addEnvelope(src string, raw []byte) error {
 	in := &envelopeIn{source: src, raw: raw, sum: sha256.Sum256(raw)}
-	if kept, ok := e.p.parsed.Get(in.sum); ok {
+	if kept, ok := e.p.keptParse(in.sum); ok {
 		in.envelopeParse = *kept
 	} else {
 		env, err := buildtrust.ParseEnvelope(raw)
@@ -439,10 +439,19 @@ func (e *evaluation) addEnvelope(src string, raw []byte) error {
 // is kept, so inputs nobody trusted cannot fill the cache or evict what is
 // useful. The signatures are verified again every time.
 func (e *evaluation) keepParsed(in *envelopeIn) {
-	if len(in.raw) <= limits.MaxCachedEnvelopeBytes {
+	if e.p.parsed != nil && len(in.raw) <= limits.MaxCachedEnvelopeBytes {
 		kept := in.envelopeParse
 		e.p.parsed.Put(in.sum, &kept)
 	}
+}
+
+// keptParse returns the parse kept for the envelope whose SHA-256 is sum.
+// A Policy not built by Compile (the zero value) keeps nothing.
+func (p *Policy) keptParse(sum [32]byte) (*envelopeParse, bool) {
+	if p.parsed == nil {
+		return nil, false
+	}
+	return p.parsed.Get(sum)
 }
 
 func (e *evaluation) ignore(src, reason string) {

@@ -110,3 +110,17 @@ func TestEvaluateConcurrently(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A Policy that Compile did not build keeps nothing and, as before, fails
+// closed instead of panicking.
+func TestZeroPolicyEvaluates(t *testing.T) {
+	w := testWorld(t)
+	var p policy.Policy
+	res, err := p.Evaluate(context.Background(), freshBuild(t, w))
+	if err == nil && (res == nil || res.Passed()) {
+		t.Fatalf("zero Policy: passed=%v", res != nil && res.Passed())
+	}
+	if policy.KeptParsed(&p) != 0 {
+		t.Fatal("zero Policy kept a parse")
+	}
+}
