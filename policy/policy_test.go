@@ -18,7 +18,6 @@ import (
 	"github.com/buildtrust/buildtrust"
 	"github.com/buildtrust/buildtrust/internal/buildenvtest"
 	"github.com/buildtrust/buildtrust/policy"
-	"github.com/buildtrust/buildtrust/scai"
 	"github.com/buildtrust/buildtrust/threat"
 	"github.com/buildtrust/buildtrust/vsa"
 )
@@ -550,15 +549,7 @@ func TestEvidenceListedByDigest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			env, err := buildtrust.ParseEnvelope(b.Launch)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st, err := buildtrust.ParseStatement(env.Payload)
-			if err != nil {
-				t.Fatal(err)
-			}
-			l, err := scai.ParseLaunch(st)
+			l, err := b.LaunchAttestation()
 			if err != nil {
 				t.Fatal(err)
 			}

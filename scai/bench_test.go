@@ -12,20 +12,12 @@ import (
 // (the one policy's end-to-end benchmark evaluates) and its evidence blobs.
 func benchStatements(b *testing.B) (launch, refValues, dispatch *buildtrust.Statement, evidence [][]byte) {
 	b.Helper()
-	w, err := buildenvtest.NewWorld()
-	if err != nil {
-		b.Fatal(err)
-	}
-	bundle, err := w.Build(buildenvtest.Options{})
+	bundle, err := buildenvtest.Shared(b).Build(buildenvtest.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	st := func(envelope []byte) *buildtrust.Statement {
-		env, err := buildtrust.ParseEnvelope(envelope)
-		if err != nil {
-			b.Fatal(err)
-		}
-		s, err := buildtrust.ParseStatement(env.Payload)
+		s, err := buildenvtest.Unverified(envelope)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,10 +1,7 @@
 package scai
 
 import (
-	"bytes"
-
 	"github.com/buildtrust/buildtrust"
-	"github.com/buildtrust/buildtrust/internal/limits"
 	"github.com/buildtrust/buildtrust/internal/rdread"
 	"github.com/buildtrust/buildtrust/internal/strictjson"
 )
@@ -28,61 +25,17 @@ func Computable(name string) bool { return computable(name) }
 
 // ParsePredicateTwoPass is ParsePredicate as it was before descriptors were
 // read in one pass: each descriptor's JSON validated, then decoded by
-// ResourceDescriptor.UnmarshalJSON, and the report checked by Validate.
+// ResourceDescriptor.UnmarshalJSON, and the report checked by Validate
+// (which validates the conditions' JSON again).
 func ParsePredicateTwoPass(data []byte) (*AttributeReport, error) {
-	r, err := strictjson.NewReader(data, strictjson.Options{MaxBytes: limits.MaxPayloadBytes})
+	rep, err := readPredicateWith(data, readDescriptorTwoPass)
 	if err != nil {
-		return nil, malformed("predicate: %w", err)
-	}
-	var rep AttributeReport
-	err = r.Object([]string{"attributes", "producer"}, func(key string) error {
-		switch key {
-		case "attributes":
-			return r.Array(func() error {
-				if len(rep.Attributes) == limits.MaxSCAIAttributes {
-					return limits.TooLarge("SCAI attributes", limits.MaxSCAIAttributes)
-				}
-				var a AttributeAssertion
-				err := r.Object([]string{"attribute", "target", "conditions", "evidence"}, func(key string) error {
-					var err error
-					switch key {
-					case "attribute":
-						a.Attribute, err = r.String()
-					case "target":
-						a.Target, err = readDescriptorTwoPass(r)
-					case "evidence":
-						a.Evidence, err = readDescriptorTwoPass(r)
-					case "conditions":
-						var raw []byte
-						if raw, err = r.Raw(); err == nil && !bytes.Equal(raw, []byte("null")) {
-							a.Conditions = raw
-						}
-					}
-					return err
-				})
-				rep.Attributes = append(rep.Attributes, a)
-				return err
-			})
-		case "producer":
-			rd, err := readDescriptorTwoPass(r)
-			rep.Producer = rd
-			return err
-		}
-		return nil
-	})
-	if err == nil {
-		err = r.Close()
-	}
-	if err != nil {
-		if isTooLarge(err) {
-			return nil, err
-		}
-		return nil, malformed("predicate: %w", err)
+		return nil, err
 	}
 	if err := rep.Validate(); err != nil {
 		return nil, err
 	}
-	return &rep, nil
+	return rep, nil
 }
 
 // Condition kinds for DecodeConditions.
@@ -121,12 +74,5 @@ func DigestSetsIdentical(a, b buildtrust.DigestSet) bool { return digestSetsIden
 // readDescriptorTwoPass is the reference of readDescriptor: null reads as
 // absent, anything else as rdread.ReadTwoPass reads it.
 func readDescriptorTwoPass(r *strictjson.Reader) (*buildtrust.ResourceDescriptor, error) {
-	if r.Null() {
-		return nil, nil
-	}
-	rd, err := rdread.ReadTwoPass(r)
-	if err != nil {
-		return nil, err
-	}
-	return &rd, nil
+	return readOptional(r, rdread.ReadTwoPass)
 }

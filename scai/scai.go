@@ -83,6 +83,12 @@ func ParsePredicate(data []byte) (*AttributeReport, error) {
 
 // readPredicate decodes a predicate without validating it.
 func readPredicate(data []byte) (*AttributeReport, error) {
+	return readPredicateWith(data, readDescriptor)
+}
+
+// readPredicateWith is readPredicate with readDesc reading each descriptor
+// (the tests' reference reads them in two passes).
+func readPredicateWith(data []byte, readDesc func(*strictjson.Reader) (*buildtrust.ResourceDescriptor, error)) (*AttributeReport, error) {
 	r, err := strictjson.NewReader(data, strictjson.Options{MaxBytes: limits.MaxPayloadBytes})
 	if err != nil {
 		return nil, malformed("predicate: %w", err)
@@ -95,12 +101,12 @@ func readPredicate(data []byte) (*AttributeReport, error) {
 				if len(rep.Attributes) == limits.MaxSCAIAttributes {
 					return limits.TooLarge("SCAI attributes", limits.MaxSCAIAttributes)
 				}
-				a, err := readAssertion(r)
+				a, err := readAssertion(r, readDesc)
 				rep.Attributes = append(rep.Attributes, a)
 				return err
 			})
 		case "producer":
-			rd, err := readDescriptor(r)
+			rd, err := readDesc(r)
 			rep.Producer = rd
 			return err
 		}
@@ -125,7 +131,7 @@ var (
 
 func isTooLarge(err error) bool { return errors.Is(err, limits.ErrTooLarge) }
 
-func readAssertion(r *strictjson.Reader) (AttributeAssertion, error) {
+func readAssertion(r *strictjson.Reader, readDesc func(*strictjson.Reader) (*buildtrust.ResourceDescriptor, error)) (AttributeAssertion, error) {
 	var a AttributeAssertion
 	err := r.Object(assertionFields, func(key string) error {
 		var err error
@@ -133,9 +139,9 @@ func readAssertion(r *strictjson.Reader) (AttributeAssertion, error) {
 		case "attribute":
 			a.Attribute, err = r.String()
 		case "target":
-			a.Target, err = readDescriptor(r)
+			a.Target, err = readDesc(r)
 		case "evidence":
-			a.Evidence, err = readDescriptor(r)
+			a.Evidence, err = readDesc(r)
 		case "conditions":
 			var raw []byte
 			if raw, err = r.Raw(); err == nil && !bytes.Equal(raw, []byte("null")) {
@@ -150,10 +156,15 @@ func readAssertion(r *strictjson.Reader) (AttributeAssertion, error) {
 // readDescriptor reads an optional ResourceDescriptor with the root
 // package's strict rules (null reads as absent) in one pass.
 func readDescriptor(r *strictjson.Reader) (*buildtrust.ResourceDescriptor, error) {
+	return readOptional(r, rdread.Read)
+}
+
+// readOptional reads a descriptor with read, null as absent.
+func readOptional(r *strictjson.Reader, read func(*strictjson.Reader) (buildtrust.ResourceDescriptor, error)) (*buildtrust.ResourceDescriptor, error) {
 	if r.Null() {
 		return nil, nil
 	}
-	rd, err := rdread.Read(r)
+	rd, err := read(r)
 	if err != nil {
 		return nil, err
 	}

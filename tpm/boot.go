@@ -307,18 +307,68 @@ func noAction(e Event) NoActionEvent {
 // firmware digests itself, the rest through go-eventlog's extract package
 // on the events its own replay of the verified registers returns.
 func (bs *BootState) extract(l *EventLog, bank PCRBank, loader Loader, rtmr bool) {
-	defer func() {
-		if len(bs.Components) == 0 {
-			bs.Components = nil // as before the preallocation
-		}
-		c := buildtrust.Check{ID: CheckEventLogExtract, Threats: refThreats, Outcome: buildtrust.Pass,
-			Expected: "components of the verified events", Actual: fmt.Sprintf("%d components", len(bs.Components))}
-		if bs.ExtractErr != nil {
-			c.Outcome, c.Message = buildtrust.Fail, bs.ExtractErr.Error()
-		}
-		bs.Checks = append(bs.Checks, c)
-	}()
+	defer bs.addExtractCheck()
 	h := bank.Hash
+	bs.extractOwn(h)
+
+	needed := extractRegisters(rtmr)
+	mrs := registers(bank, rtmr, func(i int) bool { return extractNeeds(needed, loader, i) })
+	evs, err := l.replayedEvents(mrs, h)
+	if err != nil {
+		bs.addErr(fmt.Errorf("go-eventlog replay of verified registers: %v", err))
+		return
+	}
+	st, err := firmwareLogState(evs, h, extractOpts(loader), rtmr)
+	if err != nil {
+		bs.addErr(err)
+	}
+	if st == nil {
+		return
+	}
+	bs.addState(st, h)
+}
+
+// registers returns the registers of bank that keep selects, as
+// go-eventlog names them (RTMR i-1 for the CCEL's index i).
+func registers(bank PCRBank, rtmr bool, keep func(int) bool) []register.MR {
+	mrs := make([]register.MR, 0, len(bank.PCRs))
+	for _, i := range bank.Indices() {
+		switch {
+		case !keep(i):
+		case rtmr:
+			mrs = append(mrs, register.RTMR{Index: i - 1, Digest: bank.PCRs[i]})
+		default:
+			mrs = append(mrs, register.PCR{Index: i, Digest: bank.PCRs[i], DigestAlg: bank.Hash})
+		}
+	}
+	return mrs
+}
+
+// extractOpts are go-eventlog's extraction options for loader.
+func extractOpts(loader Loader) extract.Opts {
+	if loader == GRUB {
+		return extract.Opts{Loader: extract.GRUB}
+	}
+	return extract.Opts{Loader: extract.UnsupportedLoader}
+}
+
+// addExtractCheck records the outcome of the extraction (tpm.eventlog.extract).
+func (bs *BootState) addExtractCheck() {
+	if len(bs.Components) == 0 {
+		bs.Components = nil // as before the preallocation
+	}
+	c := buildtrust.Check{ID: CheckEventLogExtract, Threats: refThreats, Outcome: buildtrust.Pass,
+		Expected: "components of the verified events", Actual: fmt.Sprintf("%d components", len(bs.Components))}
+	if bs.ExtractErr != nil {
+		c.Outcome, c.Message = buildtrust.Fail, bs.ExtractErr.Error()
+	}
+	bs.Checks = append(bs.Checks, c)
+}
+
+// extractOwn adds the components read from the verified events here, not
+// through go-eventlog: EV_SEPARATORs, the EFI stub's tagged events and
+// firmware digests in PCR 0.
+func (bs *BootState) extractOwn(h crypto.Hash) {
 	want0, wantF := digestOf(h, separator0[:]), digestOf(h, separatorF[:]) // once, not per event
 	// Most verified events yield one component; go-eventlog's add more.
 	bs.Components = make([]Component, 0, len(bs.Events)+8)
@@ -351,36 +401,6 @@ func (bs *BootState) extract(l *EventLog, bank PCRBank, loader Loader, rtmr bool
 			}
 		}
 	}
-
-	needed := extractRegisters(rtmr)
-	mrs := make([]register.MR, 0, len(bank.PCRs))
-	for _, i := range bank.Indices() {
-		if !extractNeeds(needed, loader, i) {
-			continue
-		}
-		if rtmr {
-			mrs = append(mrs, register.RTMR{Index: i - 1, Digest: bank.PCRs[i]})
-		} else {
-			mrs = append(mrs, register.PCR{Index: i, Digest: bank.PCRs[i], DigestAlg: h})
-		}
-	}
-	evs, err := l.replayedEvents(mrs, h)
-	if err != nil {
-		bs.addErr(fmt.Errorf("go-eventlog replay of verified registers: %v", err))
-		return
-	}
-	el := extract.Opts{Loader: extract.UnsupportedLoader}
-	if loader == GRUB {
-		el.Loader = extract.GRUB
-	}
-	st, err := firmwareLogState(evs, h, el, rtmr)
-	if err != nil {
-		bs.addErr(err)
-	}
-	if st == nil {
-		return
-	}
-	bs.addState(st, h)
 }
 
 // Tagged events of the Linux EFI stub (drivers/firmware/efi/libstub:

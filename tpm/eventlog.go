@@ -341,21 +341,8 @@ func (l *EventLog) replayLog(mrs []register.MR, h crypto.Hash) []byte {
 			size += 2 + h.Size() + len(e.Data)
 		}
 	}
-	b := make([]byte, 0, size)
+	b := appendSpecIDEvent(make([]byte, 0, size), h)
 	le := binary.LittleEndian
-	// TCG_PCR_EVENT carrying TCG_EfiSpecIDEvent (TCG PC Client PFP
-	// §10.4.5.1): one algorithm, no vendor info.
-	b = le.AppendUint32(b, 0)
-	b = le.AppendUint32(b, uint32(EvNoAction))
-	b = append(b, make([]byte, 20)...)
-	b = le.AppendUint32(b, specIDReplaySize)
-	b = append(b, specIDSignature...)
-	b = le.AppendUint32(b, 0)   // platformClass
-	b = append(b, 0, 2, 0, 2)   // minor, major, errata, uintnSize
-	b = le.AppendUint32(b, 1)   // numberOfAlgorithms
-	b = le.AppendUint16(b, alg) // algorithmId
-	b = le.AppendUint16(b, uint16(h.Size()))
-	b = append(b, 0) // vendorInfoSize
 	for _, e := range l.Events {
 		// TCG_PCR_EVENT2.
 		b = le.AppendUint32(b, uint32(e.PCR))
@@ -379,5 +366,23 @@ func (l *EventLog) replayLog(mrs []register.MR, h crypto.Hash) []byte {
 	return b
 }
 
-// specIDReplaySize is the size of replayLog's TCG_EfiSpecIDEvent.
+// appendSpecIDEvent appends the first event of a crypto-agile log: a
+// TCG_PCR_EVENT carrying TCG_EfiSpecIDEvent (TCG PC Client PFP §10.4.5.1)
+// that declares bank h alone, with no vendor info.
+func appendSpecIDEvent(b []byte, h crypto.Hash) []byte {
+	le := binary.LittleEndian
+	b = le.AppendUint32(b, 0)
+	b = le.AppendUint32(b, uint32(EvNoAction))
+	b = append(b, make([]byte, 20)...)
+	b = le.AppendUint32(b, specIDReplaySize)
+	b = append(b, specIDSignature...)
+	b = le.AppendUint32(b, 0)        // platformClass
+	b = append(b, 0, 2, 0, 2)        // minor, major, errata, uintnSize
+	b = le.AppendUint32(b, 1)        // numberOfAlgorithms
+	b = le.AppendUint16(b, algOf(h)) // algorithmId
+	b = le.AppendUint16(b, uint16(h.Size()))
+	return append(b, 0) // vendorInfoSize
+}
+
+// specIDReplaySize is the size of appendSpecIDEvent's TCG_EfiSpecIDEvent.
 const specIDReplaySize = specIDHeaderSize + 4 + 1

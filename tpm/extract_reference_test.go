@@ -1,7 +1,6 @@
 package tpm
 
 import (
-	"bytes"
 	"crypto"
 	"encoding/binary"
 	"errors"
@@ -17,80 +16,29 @@ import (
 	"github.com/google/go-eventlog/tcg"
 	"github.com/google/go-eventlog/testdata"
 
-	"github.com/buildtrust/buildtrust"
 	"github.com/buildtrust/buildtrust/internal/corpustest"
 )
 
 // referenceExtract is BootState.extract as it was before the extraction
 // fed go-eventlog a re-encoded log and only the registers it reads: the
-// original log, every verified register, extract.FirmwareLogState. It is
+// original log, every verified register, extract.FirmwareLogState. The
+// components read without go-eventlog are extract's own (extractOwn). It is
 // the oracle of TestExtractMatchesReference.
 func (bs *BootState) referenceExtract(l *EventLog, bank PCRBank, loader Loader, rtmr bool) {
-	defer func() {
-		c := buildtrust.Check{ID: CheckEventLogExtract, Threats: refThreats, Outcome: buildtrust.Pass,
-			Expected: "components of the verified events", Actual: fmt.Sprintf("%d components", len(bs.Components))}
-		if bs.ExtractErr != nil {
-			c.Outcome, c.Message = buildtrust.Fail, bs.ExtractErr.Error()
-		}
-		bs.Checks = append(bs.Checks, c)
-	}()
+	defer bs.addExtractCheck()
 	h := bank.Hash
-	digestOf := func(data []byte) []byte {
-		d := h.New()
-		d.Write(data)
-		return d.Sum(nil)
-	}
-	for _, e := range bs.Events {
-		switch e.Type {
-		case EvSeparator:
-			want0 := digestOf([]byte{0, 0, 0, 0})
-			wantF := digestOf([]byte{0xff, 0xff, 0xff, 0xff})
-			switch d := e.Digest(h); {
-			case bytes.Equal(d, want0) && bytes.Equal(e.Data, []byte{0, 0, 0, 0}):
-				bs.Components = append(bs.Components, Component{Name: ComponentSeparator, PCR: e.PCR, Value: fmt.Sprintf("pcr%d:00000000", e.PCR)})
-			case bytes.Equal(d, wantF) && bytes.Equal(e.Data, []byte{0xff, 0xff, 0xff, 0xff}):
-				bs.Components = append(bs.Components, Component{Name: ComponentSeparator, PCR: e.PCR, Value: fmt.Sprintf("pcr%d:ffffffff", e.PCR)})
-			default:
-				bs.addErr(fmt.Errorf("event %d: EV_SEPARATOR in PCR%d with non-separator data", e.Sequence, e.PCR))
-			}
-		case EvEventTag:
-			if e.PCR != 9 {
-				break
-			}
-			switch efiStubTag(e.Data) {
-			case linuxInitrdTag:
-				bs.Components = append(bs.Components, Component{Name: ComponentInitrd, PCR: 9, Hash: h, Digest: slices.Clone(e.Digest(h)), Hint: "EFI stub"})
-			case linuxLoadOptionsTag:
-				bs.Components = append(bs.Components, Component{Name: ComponentKernelLoadOptions, PCR: 9, Hash: h, Digest: slices.Clone(e.Digest(h)), Hint: "EFI stub"})
-			}
-		case EvSCRTMContents, EvSCRTMVersion, EvEFIPlatformFirmwareBlob, EvEFIPlatformFirmwareBlb2, EvPostCode:
-			if e.PCR == 0 {
-				bs.Components = append(bs.Components, Component{Name: ComponentFirmware, PCR: 0, Hash: h, Digest: slices.Clone(e.Digest(h)), Hint: e.Type.String()})
-			}
-		}
-	}
-	var mrs []register.MR
-	for _, i := range bank.Indices() {
-		if rtmr {
-			mrs = append(mrs, register.RTMR{Index: i - 1, Digest: bank.PCRs[i]})
-		} else {
-			mrs = append(mrs, register.PCR{Index: i, Digest: bank.PCRs[i], DigestAlg: h})
-		}
-	}
+	bs.extractOwn(h)
+	mrs := registers(bank, rtmr, func(int) bool { return true })
 	evs, err := tcg.ParseAndReplay(l.raw, mrs, l.parseOpts)
 	if err != nil {
 		bs.addErr(fmt.Errorf("go-eventlog replay of verified registers: %v", errors.New(strings.TrimSpace(err.Error()))))
 		return
 	}
-	el := extract.Opts{Loader: extract.UnsupportedLoader}
-	if loader == GRUB {
-		el.Loader = extract.GRUB
-	}
 	cfg := extract.TPMRegisterConfig
 	if rtmr {
 		cfg = extract.RTMRRegisterConfig
 	}
-	st, err := extract.FirmwareLogState(evs, h, cfg, el)
+	st, err := extract.FirmwareLogState(evs, h, cfg, extractOpts(loader))
 	if err != nil {
 		bs.addErr(err)
 	}
@@ -107,20 +55,7 @@ type agileLog struct {
 }
 
 func newAgileLog(h crypto.Hash) *agileLog {
-	l := &agileLog{h: h}
-	le := binary.LittleEndian
-	l.b = le.AppendUint32(l.b, 0)
-	l.b = le.AppendUint32(l.b, uint32(EvNoAction))
-	l.b = append(l.b, make([]byte, 20)...)
-	l.b = le.AppendUint32(l.b, specIDHeaderSize+4+1)
-	l.b = append(l.b, specIDSignature...)
-	l.b = le.AppendUint32(l.b, 0)
-	l.b = append(l.b, 0, 2, 0, 2)
-	l.b = le.AppendUint32(l.b, 1)
-	l.b = le.AppendUint16(l.b, algOf(h))
-	l.b = le.AppendUint16(l.b, uint16(h.Size()))
-	l.b = append(l.b, 0)
-	return l
+	return &agileLog{h: h, b: appendSpecIDEvent(nil, h)}
 }
 
 // add appends an event measuring data (or carrying digest, when given).

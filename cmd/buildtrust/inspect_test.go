@@ -70,15 +70,7 @@ func getString(t *testing.T, v any, path ...string) string {
 // by media type, inline or from Bundle.Evidence by digest.
 func launchEvidence(t *testing.T, b *buildenvtest.Bundle) map[string][]byte {
 	t.Helper()
-	env, err := buildtrust.ParseEnvelope(b.Launch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := buildtrust.ParseStatement(env.Payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := scai.ParseLaunch(st)
+	l, err := b.LaunchAttestation()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,6 +90,26 @@ func (b *Bundle) JSONL() []byte {
 	return buf.Bytes()
 }
 
+// Unverified parses an envelope and its statement without checking any
+// signature: for tests and benchmarks that look inside what Build made (a
+// verifier would verify first).
+func Unverified(envelope []byte) (*buildtrust.Statement, error) {
+	env, err := buildtrust.ParseEnvelope(envelope)
+	if err != nil {
+		return nil, err
+	}
+	return buildtrust.ParseStatement(env.Payload)
+}
+
+// LaunchAttestation parses the bundle's launch attestation, unverified.
+func (b *Bundle) LaunchAttestation() (*scai.Launch, error) {
+	st, err := Unverified(b.Launch)
+	if err != nil {
+		return nil, err
+	}
+	return scai.ParseLaunch(st)
+}
+
 // component is one measured build-image component.
 type component struct {
 	kind scai.Component

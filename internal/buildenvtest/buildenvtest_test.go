@@ -84,11 +84,7 @@ func publicKey(t testing.TB, pemText string) *buildtrust.PublicKey {
 // the links it targets; a real verifier stops there.
 func unverified(t testing.TB, envelope []byte) *buildtrust.Statement {
 	t.Helper()
-	env, err := buildtrust.ParseEnvelope(envelope)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := buildtrust.ParseStatement(env.Payload)
+	st, err := buildenvtest.Unverified(envelope)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -515,8 +511,7 @@ func checkShape(t *testing.T, w *buildenvtest.World, b *buildenvtest.Bundle, pla
 
 	// Every evidence blob is referenced, by digest and location, by the
 	// launch or is the response evidence; nothing large is inline.
-	st := unverified(t, b.Launch)
-	l, err := scai.ParseLaunch(st)
+	l, err := b.LaunchAttestation()
 	if err != nil {
 		t.Fatal(err)
 	}
