@@ -379,7 +379,10 @@ func (p *Policy) selectArtifact(in Input) *compiledArtifact {
 func (e *evaluation) read() error {
 	for i, data := range e.in.Attestations {
 		src := fmt.Sprintf("attestations[%d]", i)
-		if e.addEnvelope(src, data) == nil {
+		// A file of several lines is a bundle, or a pretty-printed envelope
+		// (never kept): hashing it before parsing would be wasted.
+		oneLine := bytes.IndexByte(bytes.TrimSpace(data), '\n') < 0
+		if e.addEnvelope(src, data, oneLine) == nil {
 			continue
 		}
 		lines, err := limits.SplitLines(data, limits.MaxBundleBytes, limits.MaxBundleLines, "bundle")
@@ -389,7 +392,7 @@ func (e *evaluation) read() error {
 		}
 		for _, l := range lines {
 			lsrc := fmt.Sprintf("%s line %d", src, l.Number)
-			if err := e.addEnvelope(lsrc, l.Data); err != nil {
+			if err := e.addEnvelope(lsrc, l.Data, true); err != nil {
 				e.ignore(lsrc, "not a DSSE envelope: "+err.Error())
 			}
 		}
@@ -407,16 +410,25 @@ func (e *evaluation) read() error {
 	return nil
 }
 
-// addEnvelope parses raw as an envelope (or takes the parse the Policy
-// kept of the same bytes) and adds it to the evaluation's inputs.
-func (e *evaluation) addEnvelope(src string, raw []byte) error {
-	in := &envelopeIn{source: src, raw: raw, sum: sha256.Sum256(raw)}
-	if kept, ok := e.p.keptParse(in.sum); ok {
+// addEnvelope parses raw as an envelope (or, when lookup is set, takes the
+// parse the Policy kept of the same bytes) and adds it to the evaluation's
+// inputs.
+func (e *evaluation) addEnvelope(src string, raw []byte, lookup bool) error {
+	in := &envelopeIn{source: src, raw: raw}
+	var kept *envelopeParse
+	if lookup {
+		in.sum = sha256.Sum256(raw)
+		kept, _ = e.p.keptParse(in.sum)
+	}
+	if kept != nil {
 		in.envelopeParse = *kept
 	} else {
 		env, err := buildtrust.ParseEnvelope(raw)
 		if err != nil {
 			return err
+		}
+		if !lookup {
+			in.sum = sha256.Sum256(raw)
 		}
 		in.env = env
 		// The statement is parsed now only to route the envelope to the keys

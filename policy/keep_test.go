@@ -124,3 +124,28 @@ func TestZeroPolicyEvaluates(t *testing.T) {
 		t.Fatal("zero Policy kept a parse")
 	}
 }
+
+// Bundles (.intoto.jsonl) are read line by line, and their image
+// attestations are kept and used like separate files.
+func TestKeptParsedFromBundles(t *testing.T) {
+	w := testWorld(t)
+	warm := basePolicy(t, nil)
+	for i := range 3 {
+		b, err := w.Build(buildenvtest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := policy.Input{Name: w.ArtifactName, Artifact: b.ArtifactDigest, Attestations: [][]byte{b.JSONL()}, Evidence: b.Evidence, Time: w.Now}
+		got, err := warm.Evaluate(context.Background(), in)
+		if err != nil || !got.Passed() || got.BuildEnvLevel != 3 {
+			t.Fatalf("bundle %d: %v\n%s", i, err, describe(got))
+		}
+		if !policy.IsKeptParsed(warm, b.ImageProvenance) || !policy.IsKeptParsed(warm, b.ReferenceValues) {
+			t.Fatalf("bundle %d: the image attestations of a bundle were not kept", i)
+		}
+		want, err := basePolicy(t, nil).Evaluate(context.Background(), in)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("bundle %d: the Result with kept image attestations differs (%v)", i, err)
+		}
+	}
+}
