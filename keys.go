@@ -14,12 +14,12 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"strings"
 
 	"github.com/secure-systems-lab/go-securesystemslib/signerverifier"
 
+	"github.com/buildtrust/buildtrust/internal/ecdsasig"
 	"github.com/buildtrust/buildtrust/internal/limits"
 )
 
@@ -344,9 +344,7 @@ func (k *PublicKey) Verify(message, sig []byte) error {
 func verifyECDSA(pub *ecdsa.PublicKey, digest, sig []byte) bool {
 	size := (pub.Curve.Params().BitSize + 7) / 8
 	if len(sig) == 2*size {
-		r := new(big.Int).SetBytes(sig[:size])
-		s := new(big.Int).SetBytes(sig[size:])
-		if ecdsa.Verify(pub, digest, r, s) {
+		if ecdsasig.Verify(pub, digest, sig[:size], sig[size:]) {
 			return true
 		}
 	}

@@ -9,13 +9,13 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
-	"math/big"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/buildtrust/buildtrust"
+	"github.com/buildtrust/buildtrust/internal/ecdsasig"
 	"github.com/buildtrust/buildtrust/internal/limits"
 )
 
@@ -270,8 +270,7 @@ func (s Signature) verify(key crypto.PublicKey, h crypto.Hash, attest []byte) er
 		if len(s.R) == 0 || len(s.S) == 0 || len(s.R) > size || len(s.S) > size {
 			return fmt.Errorf("ECDSA signature values have the wrong size")
 		}
-		r, ss := new(big.Int).SetBytes(s.R), new(big.Int).SetBytes(s.S)
-		if !ecdsa.Verify(k, digest, r, ss) {
+		if !ecdsasig.Verify(k, digest, s.R, s.S) {
 			return fmt.Errorf("ECDSA signature does not verify")
 		}
 	case *rsa.PublicKey:

@@ -11,7 +11,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,6 +23,7 @@ import (
 	"github.com/google/go-sev-guest/verify/trust"
 
 	"github.com/buildtrust/buildtrust"
+	"github.com/buildtrust/buildtrust/internal/ecdsasig"
 	"github.com/buildtrust/buildtrust/internal/limits"
 	"github.com/buildtrust/buildtrust/tee"
 )
@@ -637,13 +637,9 @@ func earliest(a, b time.Time) time.Time {
 func verifySignature(pub *ecdsa.PublicKey, r *Report) bool {
 	sig := r.raw[0x2A0 : 0x2A0+2*0x48]
 	d := sha512.Sum384(r.signed())
-	return ecdsa.Verify(pub, d[:], leInt(sig[:0x48]), leInt(sig[0x48:]))
-}
-
-func leInt(le []byte) *big.Int {
-	be := make([]byte, len(le))
-	for i, b := range le {
-		be[len(le)-1-i] = b
+	var rBE, sBE [0x48]byte // the report stores R and S little-endian
+	for i := range 0x48 {
+		rBE[0x47-i], sBE[0x47-i] = sig[i], sig[0x48+i]
 	}
-	return new(big.Int).SetBytes(be)
+	return ecdsasig.Verify(pub, d[:], rBE[:], sBE[:])
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-tdx-guest/verify"
 
 	"github.com/buildtrust/buildtrust"
+	"github.com/buildtrust/buildtrust/internal/ecdsasig"
 	"github.com/buildtrust/buildtrust/internal/limits"
 	"github.com/buildtrust/buildtrust/tee"
 )
@@ -570,7 +571,5 @@ func p256Key(b []byte) (*ecdsa.PublicKey, error) {
 // signature over SHA-256(msg).
 func verifyP256(pub *ecdsa.PublicKey, msg, sig []byte) bool {
 	d := sha256.Sum256(msg)
-	r := new(big.Int).SetBytes(sig[:32])
-	s := new(big.Int).SetBytes(sig[32:64])
-	return ecdsa.Verify(pub, d[:], r, s)
+	return ecdsasig.Verify(pub, d[:], sig[:32], sig[32:64])
 }
