@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"math/big"
+	"slices"
 	"testing"
 )
 
@@ -132,7 +133,13 @@ func TestDSSEVectorsFile(t *testing.T) {
 				}
 			}
 			if err == nil {
-				_, err = env.Verify(VerifyOptions{Keys: tc.keys, Threshold: tc.threshold, PayloadTypes: tc.types})
+				opts := VerifyOptions{Keys: tc.keys, Threshold: tc.threshold, PayloadTypes: tc.types}
+				var ve *VerifiedEnvelope
+				ve, err = env.Verify(opts)
+				signers, errSigners := env.VerifySigners(opts) // the same decision, without the copy
+				if (err == nil) != (errSigners == nil) || (err == nil && !slices.Equal(signers, ve.Signers)) {
+					t.Errorf("VerifySigners = %v, %v; Verify = %v, %v", signers, errSigners, ve, err)
+				}
 			}
 			if tc.accept && err != nil {
 				t.Fatalf("rejected: %v", err)

@@ -296,9 +296,23 @@ func (e *Envelope) Verify(opts VerifyOptions) (*VerifiedEnvelope, error) {
 	return v, nil
 }
 
+// VerifySigners checks the signatures and payload type exactly as Verify
+// does and returns the signers (VerifiedEnvelope.Signers) without copying
+// the payload: what verified is then e.PayloadType and e.Payload
+// themselves. It is for a caller that parsed the envelope itself and
+// never changes it afterwards, such as an evaluation holding the parse.
+func (e *Envelope) VerifySigners(opts VerifyOptions) ([]*PublicKey, error) {
+	v, err := e.verify(opts)
+	if err != nil {
+		return nil, err
+	}
+	return v.Signers, nil
+}
+
 // verify is Verify without the defensive copy of the payload.
 func (e *Envelope) verify(opts VerifyOptions) (*VerifiedEnvelope, error) {
-	keys, err := distinctKeys(opts.Keys)
+	var distinct [8]*PublicKey // the common case, kept off the heap
+	keys, err := distinctKeys(distinct[:0], opts.Keys)
 	if err != nil {
 		return nil, err
 	}
@@ -322,9 +336,11 @@ func (e *Envelope) verify(opts VerifyOptions) (*VerifiedEnvelope, error) {
 			paeBuffers.Put(bp)
 		}
 	}()
-	accepted := make([]bool, len(keys))
+	var acceptedBuf [8]bool
+	var orderBuf [8]int
+	accepted, order := acceptedBuf[:0], orderBuf[:0]
+	accepted = append(accepted, make([]bool, len(keys))...)
 	count, checks := 0, 0
-	order := make([]int, 0, len(keys))
 	for _, sig := range e.Signatures {
 		order = order[:0]
 		for i, k := range keys { // hinted keys first, then the rest
@@ -374,19 +390,28 @@ var paeBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 const maxPooledPAE = 256 << 10
 
-// distinctKeys drops nil keys and repeated keys (same ID), failing closed
-// when none remain.
-func distinctKeys(in []*PublicKey) ([]*PublicKey, error) {
+// distinctKeys appends to out the keys of in without nil keys and repeated
+// keys (same ID), failing closed when none remain.
+func distinctKeys(out, in []*PublicKey) ([]*PublicKey, error) {
 	if len(in) > limits.MaxTrustedKeys {
 		return nil, limits.TooLarge("trusted keys", limits.MaxTrustedKeys)
 	}
-	out := make([]*PublicKey, 0, len(in))
-	seen := make(map[string]bool, len(in))
+	var seen map[string]bool
+	if len(in) > 8 { // a scan of what was kept is cheaper for a handful
+		seen = make(map[string]bool, len(in))
+	}
 	for _, k := range in {
-		if k == nil || k.key == nil || seen[k.id] {
+		if k == nil || k.key == nil {
 			continue
 		}
-		seen[k.id] = true
+		if seen != nil {
+			if seen[k.id] {
+				continue
+			}
+			seen[k.id] = true
+		} else if slices.ContainsFunc(out, func(o *PublicKey) bool { return o.id == k.id }) {
+			continue
+		}
 		out = append(out, k)
 	}
 	if len(out) == 0 {

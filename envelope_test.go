@@ -266,6 +266,30 @@ func TestThresholds(t *testing.T) {
 	}
 }
 
+// A long list of trusted keys, repeats included, counts each key once
+// toward a threshold (the repeats are found by a map above eight keys and
+// by a scan below).
+func TestThresholdCountsDistinctKeys(t *testing.T) {
+	a := newSigner(t, "p256", KeyOptions{})
+	b := newSigner(t, "ed25519", KeyOptions{})
+	onlyA := signedEnvelope(t, a)
+	both := signedEnvelope(t, a, b)
+	for _, n := range []int{2, 12} {
+		keys := []*PublicKey{nil}
+		for range n {
+			keys = append(keys, a.PublicKey())
+		}
+		if _, err := VerifyStatement(onlyA, VerifyOptions{Keys: keys, Threshold: 2}); !errors.Is(err, ErrNoTrustedKeys) {
+			t.Errorf("%d copies of one key meet a threshold of 2: %v", n, err)
+		}
+		keys = append(keys, b.PublicKey())
+		vs, err := VerifyStatement(both, VerifyOptions{Keys: keys, Threshold: 2})
+		if err != nil || len(vs.Signers) != 2 {
+			t.Errorf("%d copies of one key and another: %v", n, err)
+		}
+	}
+}
+
 // Key IDs are hints: a wrong or foreign keyid must neither block a valid
 // signature nor let an untrusted key through (ITE-ENV-6).
 func TestKeyIDIsOnlyAHint(t *testing.T) {

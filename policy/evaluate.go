@@ -479,11 +479,13 @@ func (e *evaluation) verify(in *envelopeIn, keys []*buildtrust.PublicKey) (*buil
 	if len(keys) == 0 {
 		return nil, buildtrust.ErrNoTrustedKeys
 	}
-	ve, err := in.env.Verify(buildtrust.VerifyOptions{Keys: keys})
+	// The envelope is the evaluation's own parse (or the Policy's kept one),
+	// never changed, so what verified is its payload itself: no copy.
+	signers, err := in.env.VerifySigners(buildtrust.VerifyOptions{Keys: keys})
 	if err != nil {
 		return nil, err
 	}
-	return &buildtrust.VerifiedStatement{Statement: in.st, PayloadType: ve.PayloadType, Payload: ve.Payload, Signers: ve.Signers}, nil
+	return &buildtrust.VerifiedStatement{Statement: in.st, PayloadType: in.env.PayloadType, Payload: in.env.Payload, Signers: signers}, nil
 }
 
 // usedKey is an input in a role, recorded once.
