@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/buildtrust/buildtrust"
 	"github.com/buildtrust/buildtrust/internal/limits"
@@ -417,7 +418,9 @@ func (e *evaluation) evidence(rd *buildtrust.ResourceDescriptor) (evidenceBytes,
 	if err != nil {
 		return evidenceBytes{}, err
 	}
-	if supplied == nil { // inline content: hash what was checked
+	// Inline content: an accepted SHA-256 in the descriptor is one
+	// CheckEvidence matched against the bytes; otherwise hash them.
+	if supplied == nil && !(buildtrust.DigestPolicy{}).Accepts(buildtrust.SHA256, d) {
 		sum := sha256.Sum256(data)
 		d = hex.EncodeToString(sum[:])
 	}
@@ -494,11 +497,13 @@ func (e *evaluation) bootLink(c *chain, l *scai.Launch, rv *scai.ImageReferenceV
 	if rv == nil {
 		return // buildenv.refvalues already failed
 	}
-	for _, comp := range ce.components {
-		e.componentCheck(c, comp, rv.Lookup(comp), res.Boot)
+	for i, comp := range ce.components {
+		componentCheck(c, comp, ce.componentIDs[i], rv, res.Boot)
 	}
-	for _, ref := range rv.Lookup(scai.PCR) {
-		pcrCheck(c, res.Quote, ref.PCR, ref.Digest)
+	for _, ref := range rv.Values {
+		if ref.Component == scai.PCR {
+			pcrCheck(c, res.Quote, ref.PCR, ref.Digest)
+		}
 	}
 	if ce.doc.TPM != nil {
 		for _, ref := range ce.pcrs {
@@ -517,14 +522,15 @@ var hashes = map[string]crypto.Hash{buildtrust.SHA256: crypto.SHA256, buildtrust
 // replay matched) carries a digest the image producer signed for the
 // component. The PCR reference values then constrain everything else that
 // was measured.
-func (e *evaluation) componentCheck(c *chain, comp scai.Component, refs []scai.ReferenceValue, boot *tpm.BootState) {
-	id := CheckEnvBootComponent + string(comp)
-	if len(refs) == 0 {
-		c.add(2, fail(id, thrBoot, "a reference value", "none", "the image producer signed no reference value for "+string(comp)))
-		return
-	}
+// id is the check's ID (CheckEnvBootComponent + comp, made once by Compile).
+func componentCheck(c *chain, comp scai.Component, id string, rv *scai.ImageReferenceValues, boot *tpm.BootState) {
 	var want []string
-	for _, r := range refs {
+	signed := false
+	for _, r := range rv.Values {
+		if r.Component != comp {
+			continue
+		}
+		signed = true
 		for alg, v := range r.Digest {
 			h, ok := hashes[alg]
 			if !ok {
@@ -533,11 +539,15 @@ func (e *evaluation) componentCheck(c *chain, comp scai.Component, refs []scai.R
 			want = append(want, alg+":"+v)
 			for _, ev := range boot.Events {
 				if d := ev.Digest(h); d != nil && text.IsHexOf(v, d) {
-					c.add(2, pass(id, thrBoot, fmt.Sprintf("%s:%s in PCR %d", alg, v, ev.PCR)))
+					c.add(2, pass(id, thrBoot, want[len(want)-1]+" in PCR "+strconv.Itoa(ev.PCR)))
 					return
 				}
 			}
 		}
+	}
+	if !signed {
+		c.add(2, fail(id, thrBoot, "a reference value", "none", "the image producer signed no reference value for "+string(comp)))
+		return
 	}
 	c.add(2, fail(id, thrBoot, strings.Join(want, " | "), "not measured", "no verified boot event carries the reference digest of "+string(comp)))
 }
@@ -548,7 +558,7 @@ func pcrCheck(c *chain, q *tpm.VerifiedQuote, index int, want buildtrust.DigestS
 		if !ok {
 			continue
 		}
-		id := CheckEnvBootPCR + alg + "." + strconv.Itoa(index)
+		id := pcrCheckID(alg, index)
 		bank, ok := q.Bank(h)
 		got, quoted := bank.PCRs[index]
 		if !ok || !quoted {
@@ -561,6 +571,24 @@ func pcrCheck(c *chain, q *tpm.VerifiedQuote, index int, want buildtrust.DigestS
 			c.add(2, fail(id, thrBoot, v, hex.EncodeToString(got), "the quoted PCR differs from the reference value"))
 		}
 	}
+}
+
+// pcrCheckIDs are the IDs of the PCR checks of the common banks, made once.
+var pcrCheckIDs = sync.OnceValue(func() map[string][]string {
+	ids := map[string][]string{}
+	for _, alg := range []string{buildtrust.SHA256, buildtrust.SHA384} {
+		for i := range 24 {
+			ids[alg] = append(ids[alg], CheckEnvBootPCR+alg+"."+strconv.Itoa(i))
+		}
+	}
+	return ids
+})
+
+func pcrCheckID(alg string, index int) string {
+	if ids := pcrCheckIDs()[alg]; index >= 0 && index < len(ids) {
+		return ids[index]
+	}
+	return CheckEnvBootPCR + alg + "." + strconv.Itoa(index)
 }
 
 // hardwareLink verifies the TEE evidence: chain to the manufacturer root,

@@ -80,11 +80,13 @@ type compiledEnvironment struct {
 	doc        *Environment
 	images     []buildtrust.DigestSet
 	components []scai.Component
-	pcrs       []tpm.PCRReference
-	snp        *sevsnp.Verifier
-	snpWant    [][]byte
-	tdx        *tdx.Verifier
-	tdxWant    [][]byte
+	// componentIDs are the check IDs of components, in the same order.
+	componentIDs []string
+	pcrs         []tpm.PCRReference
+	snp          *sevsnp.Verifier
+	snpWant      [][]byte
+	tdx          *tdx.Verifier
+	tdxWant      [][]byte
 }
 
 // ErrInvalid: the policy document is not valid. The error is a Problems
@@ -616,6 +618,9 @@ func (p *Policy) compileEnvironment(ps *problems, name string, e *Environment) *
 	}
 	for _, c := range e.Components {
 		ce.components = append(ce.components, scai.Component(c))
+	}
+	for _, c := range ce.components {
+		ce.componentIDs = append(ce.componentIDs, CheckEnvBootComponent+string(c))
 	}
 	if e.TPM != nil {
 		for i, v := range e.TPM.PCRs {

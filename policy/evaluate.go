@@ -11,6 +11,7 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -117,7 +118,7 @@ type Result struct {
 	// Ignored are inputs nothing used.
 	Ignored []IgnoredInput `json:"ignored,omitempty"`
 
-	inputs []UsedAttestation // every input envelope by digest, for the VSA
+	inputs []inputRef // every input envelope by digest, for the VSA
 }
 
 // PolicyRef identifies the policy of a result.
@@ -261,8 +262,7 @@ type evaluation struct {
 	res    *Result
 	envs   []*envelopeIn
 	blobs  map[string][]byte // hex SHA-256 → evidence bytes
-	used   map[usedKey]bool
-	claims map[string]any // CEL variables
+	claims map[string]any    // CEL variables
 	// What the CEL variables provenance and environment are made of, when
 	// verified; rendered only if the artifact has rules.
 	provClaims *provenance.Parsed
@@ -300,7 +300,7 @@ func (p *Policy) Evaluate(ctx context.Context, in Input) (*Result, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	e := &evaluation{p: p, ctx: ctx, in: in, blobs: map[string][]byte{}, used: map[usedKey]bool{},
+	e := &evaluation{p: p, ctx: ctx, in: in, blobs: map[string][]byte{},
 		claims: map[string]any{VarProvenance: map[string]any{}, VarEnvironment: map[string]any{}}}
 	e.res = &Result{
 		Policy:   PolicyRef{Name: p.doc.Name, URI: p.policyURI(), Digest: p.source.Clone()},
@@ -378,7 +378,7 @@ func (p *Policy) selectArtifact(in Input) *compiledArtifact {
 // evidence. Unreadable inputs are ignored with a reason.
 func (e *evaluation) read() error {
 	for i, data := range e.in.Attestations {
-		src := fmt.Sprintf("attestations[%d]", i)
+		src := "attestations[" + strconv.Itoa(i) + "]"
 		// A file of several lines is a bundle, or a pretty-printed envelope
 		// (never kept): hashing it before parsing would be wasted.
 		oneLine := bytes.IndexByte(bytes.TrimSpace(data), '\n') < 0
@@ -440,7 +440,7 @@ func (e *evaluation) addEnvelope(src string, raw []byte, lookup bool) error {
 	}
 	in.digest = hex.EncodeToString(in.sum[:])
 	e.envs = append(e.envs, in)
-	e.res.inputs = append(e.res.inputs, UsedAttestation{Role: "input", Digest: buildtrust.DigestSet{buildtrust.SHA256: in.digest}, Source: src})
+	e.res.inputs = append(e.res.inputs, inputRef{in.digest, src})
 	return nil
 }
 
@@ -488,18 +488,19 @@ func (e *evaluation) verify(in *envelopeIn, keys []*buildtrust.PublicKey) (*buil
 	return &buildtrust.VerifiedStatement{Statement: in.st, PayloadType: in.env.PayloadType, Payload: in.env.Payload, Signers: signers}, nil
 }
 
-// usedKey is an input in a role, recorded once.
-type usedKey struct{ role, digest string }
+// inputRef is an input envelope by SHA-256 (hex) and where it came from.
+type inputRef struct{ sha256, source string }
 
 func (e *evaluation) use(role string, in *envelopeIn) { e.record(role, in.digest, in.source) }
 
 // record lists an input a passing check relied on, once per role.
 func (e *evaluation) record(role, digest, source string) {
-	key := usedKey{role, digest}
-	if e.used[key] {
-		return
+	// A scan: an evaluation uses a handful of inputs.
+	for _, u := range e.res.Attestations {
+		if u.Role == role && u.Digest[buildtrust.SHA256] == digest {
+			return
+		}
 	}
-	e.used[key] = true
 	e.res.Attestations = append(e.res.Attestations, UsedAttestation{Role: role, Digest: buildtrust.DigestSet{buildtrust.SHA256: digest}, Source: source})
 }
 
@@ -849,11 +850,13 @@ func (e *evaluation) finish() *Result {
 	r.Verdict = Passed
 	threats := problemThreats()
 	mitigated := make([]bool, len(threats.ids))
+	var last []threat.ID // checks in a row often share one threat list
 	for _, c := range r.Checks {
 		switch {
 		case c.Outcome == buildtrust.Fail && !c.Advisory:
 			r.Verdict = Failed
-		case c.Outcome == buildtrust.Pass:
+		case c.Outcome == buildtrust.Pass && len(c.Threats) > 0 && !sameSlice(c.Threats, last):
+			last = c.Threats
 			for _, id := range c.Threats {
 				if i, ok := threats.index[id]; ok {
 					mitigated[i] = true
@@ -885,6 +888,11 @@ func (e *evaluation) finish() *Result {
 	}
 	sort.SliceStable(r.Attestations, func(i, j int) bool { return roleOrder(r.Attestations[i].Role) < roleOrder(r.Attestations[j].Role) })
 	return r
+}
+
+// sameSlice reports whether a and b are the same (non-empty) slice.
+func sameSlice(a, b []threat.ID) bool {
+	return len(a) == len(b) && len(a) > 0 && &a[0] == &b[0]
 }
 
 // problemThreats lists, in catalog order, the threats a check can leave

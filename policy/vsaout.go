@@ -53,7 +53,7 @@ func (p *Policy) VSA(r *Result, opts VSAOptions) (*buildtrust.Statement, error) 
 		pred.Policy.Digest = nil
 	}
 	for _, in := range r.inputs {
-		pred.InputAttestations = append(pred.InputAttestations, buildtrust.ResourceDescriptor{Name: in.Source, Digest: in.Digest.Clone()})
+		pred.InputAttestations = append(pred.InputAttestations, buildtrust.ResourceDescriptor{Name: in.source, Digest: buildtrust.DigestSet{buildtrust.SHA256: in.sha256}})
 	}
 	if r.Verdict == Passed {
 		pred.VerifiedLevels = append(pred.VerifiedLevels, vsa.LevelToken(vsa.TrackBuild, r.BuildLevel))
