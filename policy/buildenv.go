@@ -702,7 +702,8 @@ func (e *evaluation) dispatchLink(c *chain, prov *provOutcome, launchIn *envelop
 			why = in.source + ": not signed by the environment's identity key"
 			continue
 		}
-		if err := d.CheckLaunch(l, launchIn.raw); err != nil {
+		// The launch envelope's SHA-256 was computed when it was read.
+		if err := d.CheckLaunchDigest(l, buildtrust.DigestSet{buildtrust.SHA256: launchIn.digest}); err != nil {
 			why = fmt.Sprintf("%s: %v", in.source, err)
 			continue
 		}

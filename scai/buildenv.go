@@ -848,16 +848,45 @@ func (d *Dispatch) CheckBuildID(want string) error {
 // descriptor. Failures are *buildtrust.CheckError values for CheckBinding
 // wrapping ErrBinding (threats E9, E10).
 func (d *Dispatch) CheckLaunch(l *Launch, launchEnvelope []byte) error {
-	threats := []threat.ID{threat.E9, threat.E10}
-	if l == nil || !digestSetsIdentical(d.Identity.Digest, l.Identity.Digest) || !bytes.Equal(d.Identity.Content, l.Identity.Content) {
-		return checkErr(CheckBinding, threats, ErrBinding, "dispatch and launch name different environment identities")
+	if err := d.checkIdentity(l); err != nil {
+		return err
 	}
 	if d.Launch != nil {
 		if _, err := checkEvidence(d.Launch, launchEnvelope, buildtrust.DigestPolicy{}, false); err != nil {
-			return &buildtrust.CheckError{Check: CheckBinding, Threats: threats, Err: fmt.Errorf("%w: launch attestation: %w", ErrBinding, err)}
+			return launchErr(err)
 		}
 	}
 	return nil
+}
+
+// CheckLaunchDigest is CheckLaunch for a caller that has hashed the launch
+// envelope already (a verifier listing its inputs by digest): launchDigest
+// is the digest set of the envelope's bytes, and must match the dispatch's
+// launch descriptor under buildtrust.DigestPolicy{} — an accepted
+// algorithm in both with equal values, none differing.
+func (d *Dispatch) CheckLaunchDigest(l *Launch, launchDigest buildtrust.DigestSet) error {
+	if err := d.checkIdentity(l); err != nil {
+		return err
+	}
+	if d.Launch != nil {
+		if err := (buildtrust.DigestPolicy{}).Match(d.Launch.Digest, launchDigest); err != nil {
+			return launchErr(err)
+		}
+	}
+	return nil
+}
+
+var bindingThreats = []threat.ID{threat.E9, threat.E10}
+
+func (d *Dispatch) checkIdentity(l *Launch) error {
+	if l == nil || !digestSetsIdentical(d.Identity.Digest, l.Identity.Digest) || !bytes.Equal(d.Identity.Content, l.Identity.Content) {
+		return checkErr(CheckBinding, bindingThreats, ErrBinding, "dispatch and launch name different environment identities")
+	}
+	return nil
+}
+
+func launchErr(err error) error {
+	return &buildtrust.CheckError{Check: CheckBinding, Threats: bindingThreats, Err: fmt.Errorf("%w: launch attestation: %w", ErrBinding, err)}
 }
 
 // Pieces returns the evidence descriptors present, in a fixed order, for

@@ -3,6 +3,8 @@ package scai_test
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -307,17 +309,29 @@ func TestDispatchRoundTrip(t *testing.T) {
 		t.Errorf("dispatch binding: %+v", d.MeasuredBoot)
 	}
 
+	sum := sha256.Sum256(f.env)
+	envDigest := buildtrust.DigestSet{buildtrust.SHA256: hex.EncodeToString(sum[:])}
+	if err := d.CheckLaunchDigest(f.launch, envDigest); err != nil {
+		t.Error(err)
+	}
+
 	// Rejections, each naming E9 and E10.
 	other := newLaunchOther(t)
 	tampered := bytes.Clone(f.env)
 	tampered[len(tampered)/2] ^= 1
+	tamperedSum := sha256.Sum256(tampered)
 	for name, err := range map[string]error{
-		"another build":             d.CheckBuildID("https://ci.example/runs/43"),
-		"empty expected build":      d.CheckBuildID(""),
-		"another environment":       d.CheckLaunch(other, f.env),
-		"launch envelope swapped":   d.CheckLaunch(f.launch, tampered),
-		"launch envelope not given": d.CheckLaunch(f.launch, nil),
-		"nil launch":                d.CheckLaunch(nil, f.env),
+		"another build":                   d.CheckBuildID("https://ci.example/runs/43"),
+		"empty expected build":            d.CheckBuildID(""),
+		"another environment":             d.CheckLaunch(other, f.env),
+		"launch envelope swapped":         d.CheckLaunch(f.launch, tampered),
+		"launch envelope not given":       d.CheckLaunch(f.launch, nil),
+		"nil launch":                      d.CheckLaunch(nil, f.env),
+		"digest: another environment":     d.CheckLaunchDigest(other, envDigest),
+		"digest: launch envelope swapped": d.CheckLaunchDigest(f.launch, buildtrust.DigestSet{buildtrust.SHA256: hex.EncodeToString(tamperedSum[:])}),
+		"digest: no digest":               d.CheckLaunchDigest(f.launch, nil),
+		"digest: only a weak digest":      d.CheckLaunchDigest(f.launch, buildtrust.DigestSet{"md5": "d41d8cd98f00b204e9800998ecf8427e"}),
+		"digest: nil launch":              d.CheckLaunchDigest(nil, envDigest),
 	} {
 		if !errors.Is(err, scai.ErrBinding) || !errors.Is(err, threat.E9) || !errors.Is(err, threat.E10) {
 			t.Errorf("%s: %v", name, err)

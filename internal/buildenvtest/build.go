@@ -385,8 +385,12 @@ func (w *World) environment(in envInput) (*environment, error) {
 	if ts["dispatch-other-build"] {
 		buildID = "https://build.example.com/runs/1041"
 	}
+	named := e.launch
+	if ts["dispatch-other-launch"] {
+		named = append(slices.Clone(e.launch), '\n')
+	}
 	if st, err = scai.NewDispatch(scai.DispatchInput{IdentityKey: in.key.Public(), BuildID: buildID,
-		LaunchEnvelope: e.launch, LaunchLocation: base + "launch.intoto.json"}); err != nil {
+		LaunchEnvelope: named, LaunchLocation: base + "launch.intoto.json"}); err != nil {
 		return nil, fmt.Errorf("buildenvtest: dispatch: %w", err)
 	}
 	dispatchKey := in.key

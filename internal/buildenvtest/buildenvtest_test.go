@@ -600,6 +600,7 @@ var tamperWants = map[string]tamperWant{
 	"launch-untrusted":      {[]string{linkLaunch}, buildtrust.ErrSignature, threat.F4},
 	"dispatch-other-build":  {[]string{linkDispatch}, scai.ErrBinding, threat.E10},
 	"dispatch-wrong-key":    {[]string{linkDispatch}, buildtrust.ErrSignature, threat.F4},
+	"dispatch-other-launch": {[]string{linkDispatch}, scai.ErrBinding, threat.E10},
 	"provenance-other-env":  {[]string{linkByproducts}, buildtrust.ErrSubjectMismatch, ""},
 	"no-tee":                {[]string{linkTEE}, errMissing, ""},
 	"no-dispatch":           {[]string{linkDispatch}, errMissing, ""},

@@ -20,6 +20,7 @@ var tampers = map[string]string{
 	"launch-untrusted":      "the launch attestation is signed by an untrusted key (Other), neither the launch signer nor the environment",
 	"dispatch-other-build":  "the dispatch attestation names another build ID than the provenance's invocation ID",
 	"dispatch-wrong-key":    "the dispatch attestation is signed by another Ed25519 key, not the environment identity key",
+	"dispatch-other-launch": "the dispatch attestation, signed by the identity key, names another launch attestation (other bytes) than the one in the bundle",
 	"provenance-other-env":  "the provenance's byproducts name the launch and dispatch of a second, otherwise genuine environment, while the bundle carries this one's",
 	"no-tee":                "the launch carries TPM evidence only, no TEE report (a BuildEnv L2 environment)",
 	"no-dispatch":           "the dispatch attestation is missing from the bundle",
