@@ -52,21 +52,20 @@ var (
 	thrResponse = []threat.ID{threat.E10, threat.E1}
 )
 
-// levelCheck is a check of the chain with the BuildEnv level it serves
-// (levelResponse for the response-time binding, which is outside the
-// levels).
-type levelCheck struct {
-	level int
-	Check
-}
-
+// levelResponse is the level of the response-time binding's check, which
+// is outside the BuildEnv levels.
 const levelResponse = 4
 
 type chain struct {
+	e          *evaluation
 	launchIn   *envelopeIn
 	dispatchIn *envelopeIn
-	checks     []levelCheck
-	level      int
+	// The chain's checks are appended to the Result's as they are made
+	// (buildEnv keeps only the best chain's): they start at start, and
+	// levels holds the BuildEnv level each serves.
+	start  int
+	levels []int8
+	level  int
 	claims     *tee.Claims
 	teeEv      tee.Evidence
 	image      buildtrust.DigestSet
@@ -77,11 +76,19 @@ type chain struct {
 	complete bool
 }
 
+func (e *evaluation) newChain(launchIn *envelopeIn) *chain {
+	return &chain{e: e, launchIn: launchIn, start: len(e.res.Checks), levels: make([]int8, 0, 64)}
+}
+
 func (c *chain) add(level int, cs ...Check) {
-	for _, x := range cs {
-		c.checks = append(c.checks, levelCheck{level: level, Check: x})
+	c.e.res.Checks = append(c.e.res.Checks, cs...)
+	for range cs {
+		c.levels = append(c.levels, int8(level))
 	}
 }
+
+// checks are the chain's checks, in the Result.
+func (c *chain) checks() []Check { return c.e.res.Checks[c.start : c.start+len(c.levels)] }
 
 func (c *chain) addAll(level int, cs []buildtrust.Check) {
 	for _, x := range cs {
@@ -93,13 +100,14 @@ func (c *chain) addAll(level int, cs []buildtrust.Check) {
 // below, all passed.
 func (c *chain) reached() int {
 	level := 0
-	for l := 1; l <= 3; l++ {
-		for _, x := range c.checks {
-			if x.level == l && x.Outcome == buildtrust.Fail {
+	cs := c.checks()
+	for l := int8(1); l <= 3; l++ {
+		for i, x := range cs {
+			if c.levels[i] == l && x.Outcome == buildtrust.Fail {
 				return level
 			}
 		}
-		level = l
+		level = int(l)
 	}
 	return level
 }
@@ -129,12 +137,19 @@ func (e *evaluation) buildEnv(prov *provOutcome, v *vsaStandIn) {
 			continue
 		}
 		c := e.followChain(prov, in, l)
-		if best == nil || c.level > best.level {
+		switch {
+		case best == nil:
 			best = c
+		case c.level > best.level: // its checks replace those of best, just before them
+			n := copy(e.res.Checks[best.start:], c.checks())
+			e.res.Checks = e.res.Checks[:best.start+n]
+			c.start, best = best.start, c
+		default: // a chain no better than best leaves no checks
+			e.res.Checks = e.res.Checks[:c.start]
 		}
 	}
 	if best == nil {
-		best = &chain{}
+		best = e.newChain(nil)
 		best.add(1, fail(CheckEnvLaunch, thrLaunch, "a launch attestation signed by a trusted launch signer or its identity key", "none",
 			"no environment launch attestation was presented"))
 	}
@@ -153,14 +168,15 @@ func (e *evaluation) buildEnv(prov *provOutcome, v *vsaStandIn) {
 	}
 	e.res.BuildEnvLevel = level
 	byVSA := v != nil && v.buildEnv >= req
-	for _, x := range best.checks {
-		if byVSA || x.level > req && !(x.level == levelResponse && a.RequireResponseBinding) {
-			x.Advisory = true
+	cs := best.checks()
+	for i := range cs {
+		lvl := int(best.levels[i])
+		if byVSA || lvl > req && !(lvl == levelResponse && a.RequireResponseBinding) {
+			cs[i].Advisory = true
 		}
-		if x.level == levelResponse && a.RequireResponseBinding && !byVSA {
-			x.Advisory = false
+		if lvl == levelResponse && a.RequireResponseBinding && !byVSA {
+			cs[i].Advisory = false
 		}
-		e.add(x.Check)
 	}
 	if best.level >= 1 || level > 0 {
 		for _, u := range best.uses {
@@ -185,7 +201,7 @@ func (e *evaluation) buildEnv(prov *provOutcome, v *vsaStandIn) {
 // followChain verifies one environment: launch, image, reference values,
 // boot, hardware, dispatch and its tie to the provenance.
 func (e *evaluation) followChain(prov *provOutcome, in *envelopeIn, l *scai.Launch) *chain {
-	c := &chain{launchIn: in, checks: make([]levelCheck, 0, 64)}
+	c := e.newChain(in)
 	// Launch: signed by a trusted launch signer, or by its own identity key
 	// (whose only trust is the hardware evidence checked below).
 	idKey, err := l.IdentityKey(buildtrust.KeyOptions{})
@@ -796,8 +812,9 @@ func (e *evaluation) responseLink(c *chain, prov *provOutcome) {
 	if !tried {
 		c.add(levelResponse, notApplicable(CheckEnvResponse, thrResponse, "no response-time TEE report was presented"))
 		if e.art.doc.RequireResponseBinding {
-			c.checks[len(c.checks)-1].Outcome = buildtrust.Fail
-			c.checks[len(c.checks)-1].Message = "the policy requires a TEE report covering the provenance; none was presented"
+			last := &c.checks()[len(c.levels)-1]
+			last.Outcome = buildtrust.Fail
+			last.Message = "the policy requires a TEE report covering the provenance; none was presented"
 		}
 		return
 	}

@@ -543,9 +543,13 @@ type provOutcome struct {
 }
 
 // provenance verifies every envelope that could be provenance for the
-// artifact and checks it against the expectations. The first that passes
-// wins; when none does, the one with the most passed checks explains why.
-// More attestations can only add candidates (ITE-PR-4).
+// artifact and checks it against the expectations. Of those that pass, the
+// one whose build environment reaches the highest BuildEnv level wins (the
+// first of them, when the policy requires no environment or they tie), so
+// that neither the order of the inputs (ITE-BUN-1) nor another build of
+// the same artifact on a broken environment decides; when none passes, the
+// one with the most passed checks explains why. More attestations can only
+// add candidates (ITE-PR-4).
 func (e *evaluation) provenance(advisory bool) *provOutcome {
 	exp := e.art.exp
 	if exp == nil {
@@ -562,6 +566,7 @@ func (e *evaluation) provenance(advisory bool) *provOutcome {
 	var subjectErrs []error
 	var unsigned *envelopeIn
 	bestScore := -1
+	var passing []*provOutcome
 	for _, in := range e.envs {
 		if in.st == nil || !isProvenanceType(in.st.PredicateType) {
 			continue
@@ -583,12 +588,18 @@ func (e *evaluation) provenance(advisory bool) *provOutcome {
 		}
 		out := &provOutcome{in: in, vs: vs, result: r, passed: err == nil}
 		if out.passed {
-			best = out
-			break
+			passing = append(passing, out)
+			continue
 		}
-		if s := passedCount(r.Checks); s > bestScore {
+		if s := passedCount(r.Checks); s > bestScore && len(passing) == 0 {
 			best, bestScore = out, s
 		}
+	}
+	switch {
+	case len(passing) == 1 || len(passing) > 1 && e.art.env == nil:
+		best = passing[0]
+	case len(passing) > 1:
+		best = e.furthestEnvironment(passing)
 	}
 	if best == nil {
 		// Genuine provenance of other bytes says more than "none": the
@@ -623,6 +634,33 @@ func (e *evaluation) provenance(advisory bool) *provOutcome {
 	} else {
 		e.add(Check{Check: fail(CheckProvenance, []threat.ID{threat.F2, threat.G3}, "provenance that meets the expectations", best.in.source,
 			"the best provenance found failed the checks above").Check, Advisory: advisory})
+	}
+	return best
+}
+
+// furthestEnvironment returns the provenance, of several that passed,
+// whose environment chain reaches the highest BuildEnv level (the first on
+// a tie). The chains are followed here only to compare them: their checks
+// are dropped, and buildEnv follows the winner's again.
+func (e *evaluation) furthestEnvironment(passing []*provOutcome) *provOutcome {
+	best, bestLevel := passing[0], -1
+	mark := len(e.res.Checks)
+	for _, p := range passing {
+		level, n := 0, 0
+		for _, in := range e.envs {
+			l := in.asLaunch()
+			if l == nil {
+				continue
+			}
+			if n++; n > limits.MaxPolicyCandidates {
+				break
+			}
+			level = max(level, e.followChain(p, in, l).level)
+			e.res.Checks = e.res.Checks[:mark]
+		}
+		if level > bestLevel {
+			best, bestLevel = p, level
+		}
 	}
 	return best
 }

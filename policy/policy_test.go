@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -477,15 +478,33 @@ func TestMonotonic(t *testing.T) {
 			if res.Passed() && name != "response-other" {
 				t.Errorf("tamper %s passed on its own\n%s", name, describe(res))
 			}
-			in := genuine(t, buildenvtest.Options{})
-			in.Attestations = append(in.Attestations, bad.Attestations...)
-			in.Evidence = append(in.Evidence, bad.Evidence...)
+			good := genuine(t, buildenvtest.Options{})
+			in := good
+			in.Attestations = append(slices.Clone(good.Attestations), bad.Attestations...)
+			in.Evidence = append(slices.Clone(good.Evidence), bad.Evidence...)
 			res, err = p.Evaluate(context.Background(), in)
 			if err != nil || !res.Passed() || res.BuildEnvLevel != 3 {
 				t.Errorf("genuine + %s: passed=%v level=%d\n%s", name, res.Passed(), res.BuildEnvLevel, describe(res))
 			}
+			// The order of the inputs does not matter: the broken chain
+			// first is replaced by the genuine one, check for check.
+			first := in
+			first.Attestations = append(slices.Clone(bad.Attestations), good.Attestations...)
+			again, err := p.Evaluate(context.Background(), first)
+			if err != nil || again.Verdict != res.Verdict || again.BuildEnvLevel != res.BuildEnvLevel || !slices.Equal(checkList(again), checkList(res)) {
+				t.Errorf("%s + genuine: %v, L%d\n%s\nwant, as genuine + %[1]s:\n%s", name, again.Verdict, again.BuildEnvLevel, describe(again), describe(res))
+			}
 		})
 	}
+}
+
+// checkList lists each check of r by ID, outcome and whether it is advisory.
+func checkList(r *policy.Result) []string {
+	var out []string
+	for _, c := range r.Checks {
+		out = append(out, fmt.Sprintf("%s %s advisory=%v", c.ID, c.Outcome, c.Advisory))
+	}
+	return out
 }
 
 // Every threat a BuildEnv check mitigates has an attack that the policy

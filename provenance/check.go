@@ -301,7 +301,7 @@ func Check(att Attestation, exp Expectations, opts Options) (*Result, error) {
 	if att.Statement == nil {
 		return nil, fmt.Errorf("%w: nil statement", ErrMalformed)
 	}
-	r := &Result{}
+	r := &Result{Checks: make([]buildtrust.Check, 0, 16)} // a full check records about 13
 	st := att.Statement
 	if st.PredicateType != PredicateTypeV1 && st.PredicateType != PredicateTypeV02 && st.PredicateType != PredicateTypeV01 {
 		r.fail(CheckPredicateType, nil, ErrPredicateType, PredicateTypeV1, st.PredicateType, "not SLSA provenance")

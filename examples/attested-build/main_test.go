@@ -74,6 +74,7 @@ func TestEveryAttackIsCaught(t *testing.T) {
 		"launch-untrusted":      {"buildenv.launch", "E7"},
 		"dispatch-other-build":  {"buildenv.dispatch.buildId", "E7"},
 		"dispatch-wrong-key":    {"buildenv.dispatch", "E7"},
+		"dispatch-other-launch": {"buildenv.dispatch", "E7"},
 		"provenance-other-env":  {"buildenv.provenance.environment", "E7"},
 		"no-tee":                {"buildenv.hardware", "E10"},
 		"no-dispatch":           {"buildenv.dispatch", "E7"},
