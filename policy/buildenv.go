@@ -66,11 +66,11 @@ type chain struct {
 	start  int
 	levels []int8
 	level  int
-	claims     *tee.Claims
-	teeEv      tee.Evidence
-	image      buildtrust.DigestSet
-	uses       []func()
-	banks      []tpm.PCRBank // the verified quote's PCRs
+	claims *tee.Claims
+	teeEv  tee.Evidence
+	image  buildtrust.DigestSet
+	uses   []func()
+	banks  []tpm.PCRBank // the verified quote's PCRs
 	// complete is set when every link ran: only then do rules see the
 	// environment's claims.
 	complete bool
