@@ -445,6 +445,14 @@ func VerifyStatement(envelope []byte, opts VerifyOptions) (*VerifiedStatement, e
 	return verifiedStatement(v)
 }
 
+// Statement parses the payload as an in-toto Statement, as ParseStatement
+// does, but without copying: the Statement's Predicate is a sub-slice of
+// e.Payload, which must not change while the Statement is in use. Nothing
+// is verified: it is for a caller that verifies the envelope itself
+// (VerifySigners) and wants the statement first, to route the envelope to
+// the keys that may have signed it.
+func (e *Envelope) Statement() (*Statement, error) { return parseStatement(e.Payload, true) }
+
 // VerifyStatement verifies the envelope and parses the Statement inside.
 func (e *Envelope) VerifyStatement(opts VerifyOptions) (*VerifiedStatement, error) {
 	v, err := e.Verify(opts)

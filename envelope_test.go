@@ -1,6 +1,7 @@
 package buildtrust
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -13,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -387,5 +389,38 @@ func TestNewPublicKeyRejects(t *testing.T) {
 		if _, err := NewPublicKey(tc.pub, KeyOptions{Scheme: tc.scheme}); !errors.Is(err, ErrUnsupportedKey) {
 			t.Errorf("%s: err = %v, want ErrUnsupportedKey", name, err)
 		}
+	}
+}
+
+// Envelope.Statement reads the statement ParseStatement reads, sharing the
+// payload's bytes rather than copying them; appending to its predicate
+// cannot overwrite the payload bytes that follow it.
+func TestEnvelopeStatementShares(t *testing.T) {
+	env, err := ParseEnvelope(signedEnvelope(t, newSigner(t, "ed25519", KeyOptions{})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied, err := ParseStatement(env.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, err := env.Statement()
+	if err != nil || !reflect.DeepEqual(shared, copied) {
+		t.Fatalf("Statement() = %+v, %v; want %+v", shared, err, copied)
+	}
+	start := bytes.Index(env.Payload, shared.Predicate)
+	if start < 0 || &env.Payload[start] != &shared.Predicate[0] {
+		t.Fatal("the predicate is not a view of the payload")
+	}
+	if &copied.Predicate[0] == &shared.Predicate[0] {
+		t.Fatal("ParseStatement shares the payload")
+	}
+	after := bytes.Clone(env.Payload[start+len(shared.Predicate):])
+	_ = append(shared.Predicate, "overwrite?"...)
+	if !bytes.Equal(env.Payload[start+len(shared.Predicate):], after) {
+		t.Fatal("appending to the predicate changed the payload")
+	}
+	if _, err := (&Envelope{Payload: []byte(`{"_type":1}`)}).Statement(); !errors.Is(err, ErrMalformed) {
+		t.Errorf("malformed payload: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"reflect"
 	"testing"
 
 	"github.com/buildtrust/buildtrust/internal/corpustest"
@@ -58,6 +59,12 @@ func FuzzParseStatement(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkStatementAgrees(t, data)
 		st, err := ParseStatement(data)
+		// The sharing parse of Envelope.Statement decides alike and reads
+		// the same statement.
+		shared, errShared := (&Envelope{Payload: data}).Statement()
+		if (err == nil) != (errShared == nil) || err == nil && !reflect.DeepEqual(st, shared) {
+			t.Fatalf("Envelope.Statement = %+v, %v; ParseStatement = %+v, %v", shared, errShared, st, err)
+		}
 		if err != nil {
 			return
 		}

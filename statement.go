@@ -99,8 +99,12 @@ type Statement struct {
 // and case-folded field names are rejected; unknown fields are ignored per
 // ITE-PR-1) and validates it. It accepts Statement v1 and the legacy v0.1.
 // Parsing establishes no trust: use VerifyStatement for signed statements.
-func ParseStatement(data []byte) (*Statement, error) {
-	s, err := readStatement(data)
+func ParseStatement(data []byte) (*Statement, error) { return parseStatement(data, false) }
+
+// parseStatement is ParseStatement; with share the Statement's Predicate
+// is a sub-slice of data rather than a copy.
+func parseStatement(data []byte, share bool) (*Statement, error) {
+	s, err := readStatement(data, share)
 	if err != nil {
 		return nil, fmt.Errorf("%w: statement: %w", ErrMalformed, err)
 	}
@@ -114,7 +118,7 @@ var statementFields = []string{"_type", "subject", "predicateType", "predicate"}
 
 // readStatement decodes a Statement in one strict pass (strictjson.Reader),
 // stopping at the subject and digest limits without reading on.
-func readStatement(data []byte) (*Statement, error) {
+func readStatement(data []byte, share bool) (*Statement, error) {
 	r, err := strictjson.NewReader(data, strictjson.Options{MaxBytes: limits.MaxPayloadBytes})
 	if err != nil {
 		return nil, err
@@ -128,8 +132,12 @@ func readStatement(data []byte) (*Statement, error) {
 		case "predicateType":
 			s.PredicateType, err = r.String()
 		case "predicate":
+			read := r.Raw
+			if share {
+				read = r.RawView
+			}
 			var raw []byte
-			if raw, err = r.Raw(); err == nil && !bytes.Equal(raw, []byte("null")) {
+			if raw, err = read(); err == nil && !bytes.Equal(raw, []byte("null")) {
 				s.Predicate = raw
 			}
 		case "subject":

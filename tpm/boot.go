@@ -188,16 +188,15 @@ func Verify(ev Evidence, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Quote: vq, Checks: slices.Clone(vq.Checks)}
-	if log == nil {
-		return res, nil
+	res := &Result{Quote: vq}
+	var bootChecks []buildtrust.Check
+	if log != nil {
+		if res.Boot, err = log.verify(vq, opts, replayed); err != nil {
+			return nil, err
+		}
+		bootChecks = res.Boot.Checks
 	}
-	boot, err := log.verify(vq, opts, replayed)
-	if err != nil {
-		return nil, err
-	}
-	res.Boot = boot
-	res.Checks = append(res.Checks, boot.Checks...)
+	res.Checks = slices.Concat(vq.Checks, bootChecks) // one copy of both: the caller may edit it
 	return res, nil
 }
 
@@ -264,7 +263,7 @@ func (l *EventLog) verify(q *VerifiedQuote, opts Options, replayed map[crypto.Ha
 	for _, b := range q.Banks {
 		quoted = append(quoted, HashName(b.Hash)+intsText(b.Indices()))
 	}
-	bs := &BootState{Hash: primary.Hash}
+	bs := &BootState{Hash: primary.Hash, Checks: make([]buildtrust.Check, 0, 2)}
 	bs.Checks = append(bs.Checks, buildtrust.Check{ID: CheckEventLogReplay, Threats: bootThreats, Outcome: buildtrust.Pass,
 		Expected: "quoted " + strings.Join(quoted, " "), Actual: "replayed equal"})
 

@@ -21,7 +21,7 @@ func parseTCG(raw []byte, allowPadding bool) (format LogFormat, algs []crypto.Ha
 	// Events alias one private copy of the log; real logs average a few
 	// hundred bytes per event.
 	r := leReader{b: bytes.Clone(raw)}
-	events = make([]Event, 0, len(raw)/256+8)
+	events = make([]Event, 0, len(raw)/128+8) // boot logs average 80–300 bytes an event
 	r.slab = make([]Digest, 0, 2*cap(events)) // two banks is the common case
 	// The first event is always a TCG_PCR_EVENT (SHA-1 format).
 	first, err := r.sha1Event()

@@ -171,7 +171,7 @@ func prepareQuote(ev Evidence, opts Options) (*Quote, []crypto.PublicKey, *x509.
 }
 
 func (q *Quote) verify(keys []crypto.PublicKey, cert *x509.Certificate, pcrs []PCRBank, opts Options) (*VerifiedQuote, error) {
-	v := &VerifiedQuote{AKCertificate: cert}
+	v := &VerifiedQuote{AKCertificate: cert, Checks: make([]buildtrust.Check, 0, 8)} // the seven below, and room
 	pass := func(id, expected, actual string) {
 		v.Checks = append(v.Checks, buildtrust.Check{ID: id, Threats: bootThreats, Outcome: buildtrust.Pass, Expected: expected, Actual: actual})
 	}

@@ -229,8 +229,10 @@ func (r *Reader) StringDecoded(decode func([]byte) ([]byte, error)) ([]byte, err
 	return decode(text)
 }
 
-// RawView reads any value and returns its JSON text as a view of the input,
-// for a caller that decodes it at once and keeps nothing that aliases it.
+// RawView reads any value and returns its JSON text as a view of the input
+// (capacity cut at its end, so appending cannot overwrite what follows):
+// for a caller that decodes it at once and keeps nothing that aliases it,
+// or that owns the input and never changes it.
 func (r *Reader) RawView() ([]byte, error) {
 	r.s.skipSpace()
 	start := r.s.pos
