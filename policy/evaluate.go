@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"path"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -501,6 +500,9 @@ func (e *evaluation) record(role, digest, source string) {
 			return
 		}
 	}
+	if e.res.Attestations == nil {
+		e.res.Attestations = make([]UsedAttestation, 0, 12) // a BuildEnv L3 evaluation uses about 10
+	}
 	e.res.Attestations = append(e.res.Attestations, UsedAttestation{Role: role, Digest: buildtrust.DigestSet{buildtrust.SHA256: digest}, Source: source})
 }
 
@@ -887,7 +889,7 @@ func (e *evaluation) finish() *Result {
 	r := e.res
 	r.Verdict = Passed
 	threats := problemThreats()
-	mitigated := make([]bool, len(threats.ids))
+	mitigated, open := make([]bool, len(threats.ids)), len(threats.ids)
 	var last []threat.ID // checks in a row often share one threat list
 	for _, c := range r.Checks {
 		switch {
@@ -896,14 +898,18 @@ func (e *evaluation) finish() *Result {
 		case c.Outcome == buildtrust.Pass && len(c.Threats) > 0 && !sameSlice(c.Threats, last):
 			last = c.Threats
 			for _, id := range c.Threats {
-				if i, ok := threats.index[id]; ok {
+				if i, ok := threats.index[id]; ok && !mitigated[i] {
 					mitigated[i] = true
+					open--
 				}
 			}
 		}
 	}
 	if len(r.Checks) == 0 {
 		r.Verdict = Failed
+	}
+	if open > 0 {
+		r.OpenThreats = make([]threat.ID, 0, open)
 	}
 	for i, id := range threats.ids {
 		if !mitigated[i] {
@@ -924,7 +930,7 @@ func (e *evaluation) finish() *Result {
 			r.Ignored = append(r.Ignored, IgnoredInput{Source: in.source, Reason: reason})
 		}
 	}
-	sort.SliceStable(r.Attestations, func(i, j int) bool { return roleOrder(r.Attestations[i].Role) < roleOrder(r.Attestations[j].Role) })
+	slices.SortStableFunc(r.Attestations, func(a, b UsedAttestation) int { return roleOrder(a.Role) - roleOrder(b.Role) })
 	return r
 }
 
