@@ -30,7 +30,9 @@ var ErrInput = errors.New("policy: unusable evaluation input")
 
 // Input is what a caller hands to Evaluate: the artifact (by digest), the
 // attestations and the evidence that came with it. Everything in it is
-// untrusted.
+// untrusted. Evaluate reads its byte slices while it runs and keeps none
+// of them (what a Result or the Policy's caches hold is copied): they must
+// not change until Evaluate returns, and may be reused after.
 type Input struct {
 	// Name and PURL select the artifact's expectations (Artifact.Match).
 	Name string
@@ -400,9 +402,9 @@ func (e *evaluation) read() error {
 		return fmt.Errorf("%w: more than %d attestations", ErrInput, limits.MaxPolicyAttestations)
 	}
 	for _, b := range e.in.Evidence {
-		// A copy, hashed once: what a check reads is what was hashed, even
-		// if the caller's buffer changes meanwhile.
-		b = bytes.Clone(b)
+		// Hashed once, not copied: Input's bytes do not change while
+		// Evaluate runs (its contract), and the verifiers below copy what
+		// they keep.
 		sum := sha256.Sum256(b)
 		e.blobs[hex.EncodeToString(sum[:])] = b
 	}
