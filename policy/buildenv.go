@@ -337,7 +337,9 @@ func (e *evaluation) imageLink(c *chain, l *scai.Launch) *scai.ImageReferenceVal
 			why = in.source + ": not signed by a trusted image builder"
 			continue
 		}
-		r, err := provenance.Check(provenance.FromVerified(vs), exp, opts)
+		att := provenance.FromVerified(vs)
+		att.Parsed = in.parsedProvenance() // kept with the envelope's parse
+		r, err := provenance.Check(att, exp, opts)
 		if err != nil || r == nil {
 			why = fmt.Sprintf("%s: %v", in.source, err)
 			continue

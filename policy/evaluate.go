@@ -204,6 +204,20 @@ type envelopeParse struct {
 	dispatchV                                     *scai.Dispatch
 	refV                                          *scai.ImageReferenceValues
 	refErr                                        error
+	// The statement parsed as SLSA provenance, once (nil when it is not):
+	// a build image's provenance is checked again in every build on it.
+	provDone bool
+	provV    *provenance.Parsed
+}
+
+// parsedProvenance parses the (unverified) statement as provenance once,
+// for provenance.Check to reuse (Attestation.Parsed).
+func (in *envelopeIn) parsedProvenance() *provenance.Parsed {
+	if !in.provDone {
+		in.provDone = true
+		in.provV, _ = provenance.Parse(in.st) // Check parses again to report an error
+	}
+	return in.provV
 }
 
 // report parses the (unverified) statement as a SCAI report once.
@@ -586,7 +600,9 @@ func (e *evaluation) provenance(advisory bool) *provOutcome {
 			}
 			continue
 		}
-		r, err := provenance.Check(provenance.FromVerified(vs), x, opts)
+		att := provenance.FromVerified(vs)
+		att.Parsed = in.parsedProvenance()
+		r, err := provenance.Check(att, x, opts)
 		if r == nil {
 			continue
 		}

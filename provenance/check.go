@@ -121,6 +121,12 @@ type TrustedBuilder struct {
 type Attestation struct {
 	Statement *buildtrust.Statement
 	Signers   []Identity
+	// Parsed optionally carries what Parse returned for this very
+	// Statement (the same pointer), for a caller that checks one statement
+	// again and again (a build image's provenance, in every build on it):
+	// Check then does not parse it again. A Parsed of any other statement
+	// is ignored. Check does not modify it.
+	Parsed *Parsed
 }
 
 // FromVerified builds the Attestation of a DSSE-verified statement.
@@ -307,9 +313,12 @@ func Check(att Attestation, exp Expectations, opts Options) (*Result, error) {
 		r.fail(CheckPredicateType, nil, ErrPredicateType, PredicateTypeV1, st.PredicateType, "not SLSA provenance")
 		return r, r.Err()
 	}
-	p, err := Parse(st)
-	if err != nil {
-		return nil, err
+	p := att.Parsed
+	if p == nil || p.from != st {
+		var err error
+		if p, err = Parse(st); err != nil {
+			return nil, err
+		}
 	}
 	r.Provenance = p
 	r.pass(CheckPredicateType, PredicateTypeV1, st.PredicateType)

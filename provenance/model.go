@@ -94,6 +94,8 @@ type Parsed struct {
 	PredicateType string
 	// Legacy is set when the original was v0.2 or v0.1.
 	Legacy *Legacy
+
+	from *buildtrust.Statement // the statement Parse read, for Attestation.Parsed
 }
 
 // Parse reads the provenance predicate of st — v1 as is, v0.2 and v0.1
@@ -131,6 +133,7 @@ func Parse(st *buildtrust.Statement) (*Parsed, error) {
 	default:
 		return nil, fmt.Errorf("%w: %q", ErrPredicateType, st.PredicateType)
 	}
+	p.from = st
 	p.dropEmptyDescriptors()
 	if err := p.Validate(); err != nil {
 		return nil, err

@@ -414,3 +414,50 @@ func TestVersionedTagsAndRefs(t *testing.T) {
 		t.Error("builder matching too loose")
 	}
 }
+
+// Attestation.Parsed spares a second parse of the same statement and
+// changes nothing; a Parsed of another statement is ignored, never
+// checked in its place.
+func TestCheckReusesParseOfTheSameStatementOnly(t *testing.T) {
+	signer := newKey(t)
+	verified := func(p Provenance) *buildtrust.VerifiedStatement {
+		vs, err := buildtrust.VerifyStatement(signed(t, signer, p), buildtrust.VerifyOptions{Keys: []*buildtrust.PublicKey{signer.PublicKey()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return vs
+	}
+	good := verified(sample())
+	evil := sample()
+	evil.BuildDefinition.ExternalParameters["workflow"].(map[string]any)["repository"] = "https://github.com/evil0/app"
+	bad := verified(evil)
+
+	want, err := Check(FromVerified(good), expectations(), options(signer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := Parse(good.Statement)
+	if err != nil {
+		t.Fatal(err)
+	}
+	att := FromVerified(good)
+	att.Parsed = parsed
+	got, err := Check(att, expectations(), options(signer))
+	if err != nil || got.Provenance != parsed || !reflect.DeepEqual(got.Checks, want.Checks) {
+		t.Fatalf("with Parsed: %v, reused=%v, checks equal=%v", err, got != nil && got.Provenance == parsed, got != nil && reflect.DeepEqual(got.Checks, want.Checks))
+	}
+	// The good statement's parse offered with the evil statement: the
+	// evil statement is parsed and fails the source check.
+	att = FromVerified(bad)
+	att.Parsed = parsed
+	if res, err := Check(att, expectations(), options(signer)); !errors.Is(err, ErrMismatch) || res.Provenance == parsed {
+		t.Fatalf("another statement's parse was used: %v", err)
+	}
+	// A parse equal in value but of another Statement value is not reused.
+	copyOfGood := *good.Statement
+	att = FromVerified(good)
+	att.Statement, att.Parsed = &copyOfGood, parsed
+	if res, err := Check(att, expectations(), options(signer)); err != nil || res.Provenance == parsed {
+		t.Fatalf("parse of another Statement value reused: %v", err)
+	}
+}
