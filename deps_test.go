@@ -28,6 +28,7 @@ var ourImports = map[string][]string{
 	"internal/strictjson": {"internal/limits"},
 	"internal/text":       {},
 	"internal/ecdsasig":   {}, // r, s integers → DER for ecdsa.VerifyASN1, shared by the root, tpm and the TEEs
+	"internal/spki":       {}, // x509.ParsePKIXPublicKey with a fast path for Ed25519
 	"internal/corpustest": {}, // test helpers only: no non-test package imports it
 	"internal/docdecode":  {"internal/limits"},
 	"internal/descriptor": {"internal/limits", "internal/strictjson"},          // ResourceDescriptor decoding shared by the root, provenance and scai

@@ -21,6 +21,7 @@ import (
 
 	"github.com/buildtrust/buildtrust/internal/ecdsasig"
 	"github.com/buildtrust/buildtrust/internal/limits"
+	"github.com/buildtrust/buildtrust/internal/spki"
 )
 
 // Scheme is a signature algorithm together with its hash. A trusted key
@@ -208,7 +209,7 @@ func ParsePublicKey(data []byte, opts KeyOptions) (*PublicKey, error) {
 	var err error
 	if pkcs1 {
 		pub, err = x509.ParsePKCS1PublicKey(der)
-	} else if pub, err = x509.ParsePKIXPublicKey(der); err != nil {
+	} else if pub, err = spki.Parse(der); err != nil {
 		if rsaPub, rsaErr := x509.ParsePKCS1PublicKey(der); rsaErr == nil {
 			pub, err = rsaPub, nil
 		}

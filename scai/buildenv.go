@@ -13,6 +13,7 @@ import (
 
 	"github.com/buildtrust/buildtrust"
 	"github.com/buildtrust/buildtrust/internal/limits"
+	"github.com/buildtrust/buildtrust/internal/spki"
 	"github.com/buildtrust/buildtrust/internal/text"
 	"github.com/buildtrust/buildtrust/threat"
 )
@@ -592,7 +593,7 @@ func identitySubject(rep *Report) (buildtrust.ResourceDescriptor, error) {
 		return buildtrust.ResourceDescriptor{}, checkErr(CheckBinding, []threat.ID{threat.E9, threat.E10}, ErrBinding,
 			"identity key content does not hash to the subject digest")
 	}
-	if _, err := x509.ParsePKIXPublicKey(id.Content); err != nil {
+	if _, err := spki.Parse(id.Content); err != nil {
 		return buildtrust.ResourceDescriptor{}, malformed("identity key: %v", err)
 	}
 	return id, nil

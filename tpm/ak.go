@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-tpm/tpm2"
 
 	"github.com/buildtrust/buildtrust/internal/limits"
+	"github.com/buildtrust/buildtrust/internal/spki"
 )
 
 // AKVerifier decides whether an attestation key is trusted on evidence
@@ -185,7 +186,7 @@ func ParseAKPublic(data []byte) (crypto.PublicKey, error) {
 			return nil, malformed("TPMT_PUBLIC: %v", err)
 		}
 		key = k
-	} else if k, err := x509.ParsePKIXPublicKey(data); err == nil {
+	} else if k, err := spki.Parse(data); err == nil {
 		key = k
 	} else {
 		return nil, malformed("AK public key is neither TPMT_PUBLIC nor PKIX DER")

@@ -11,13 +11,21 @@ import (
 
 // Printable reports whether s is valid UTF-8 without control characters.
 func Printable(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
+	// ASCII, nearly every value, is judged a byte at a time; the rest is
+	// decoded (an invalid sequence decodes to RuneError of width 1).
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || unicode.IsControl(r) {
 			return false
 		}
+		i += n
 	}
 	return true
 }

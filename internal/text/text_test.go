@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestPrintable(t *testing.T) {
@@ -69,4 +71,28 @@ func TestIsHexOf(t *testing.T) {
 			t.Errorf("IsHexOf(%q, %x) = %v, want %v", c.s, c.b, got, c.want)
 		}
 	}
+}
+
+// printableReference is the definition Printable implements faster.
+func printableReference(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func FuzzPrintable(f *testing.F) {
+	for _, s := range []string{"", "https://example.com", "é 世界", "a\x00b", "\x7f", "\xff", "\u0085", "\ufffd", "\xed\xa0\x80", "\xc0\xaf", "ok\xf4\x90\x80\x80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := Printable(s), printableReference(s); got != want {
+			t.Fatalf("Printable(%q) = %v, want %v", s, got, want)
+		}
+	})
 }
