@@ -419,18 +419,21 @@ func (e *evaluation) imageLink(c *chain, l *scai.Launch) *scai.ImageReferenceVal
 // evidence resolves an evidence descriptor to bytes bound to its digest.
 func (e *evaluation) evidence(rd *buildtrust.ResourceDescriptor) (evidenceBytes, error) {
 	var supplied []byte
+	var known bool
 	d := rd.Digest[buildtrust.SHA256]
 	if d != "" {
-		supplied = e.blobs[d] // indexed by the SHA-256 read computed
+		b := e.blobs[d] // indexed by the SHA-256 read computed
+		supplied, known = b.data, b.known
 	}
 	if supplied == nil && len(rd.Content) == 0 {
 		return evidenceBytes{}, fmt.Errorf("evidence %q (%s) was not supplied", rd.Name, rd.MediaType)
 	}
 	if supplied != nil && len(rd.Digest) == 1 && rd.Content == nil && len(supplied) <= limits.MaxEvidenceBytes {
-		// Found by the SHA-256 read computed over this very copy, and that
-		// is the only digest the descriptor names: the lookup was
-		// CheckEvidence's digest check, so the bytes are not hashed twice.
-		return evidenceBytes{data: supplied, sha256: d}, nil
+		// Found by the SHA-256 read computed (or recognized) for these very
+		// bytes, and that is the only digest the descriptor names: the
+		// lookup was CheckEvidence's digest check, so the bytes are not
+		// hashed twice.
+		return evidenceBytes{data: supplied, sha256: d, fromInput: true, known: known}, nil
 	}
 	data, err := scai.CheckEvidence(rd, supplied, buildtrust.DigestPolicy{})
 	if err != nil {
@@ -442,14 +445,16 @@ func (e *evaluation) evidence(rd *buildtrust.ResourceDescriptor) (evidenceBytes,
 		sum := sha256.Sum256(data)
 		d = hex.EncodeToString(sum[:])
 	}
-	return evidenceBytes{data: data, sha256: d}, nil
+	return evidenceBytes{data: data, sha256: d, fromInput: supplied != nil, known: known}, nil
 }
 
 // evidenceBytes are evidence bytes that matched their descriptor, with
 // their SHA-256 (hex) for the Result's list of inputs.
 type evidenceBytes struct {
-	data   []byte
-	sha256 string
+	data      []byte
+	sha256    string
+	fromInput bool // found among Input.Evidence (not inline in an attestation)
+	known     bool // its digest was remembered: the Policy keeps it already
 }
 
 // bootLink verifies the TPM quote and event log, bound to the identity, and
@@ -657,6 +662,11 @@ func (e *evaluation) hardwareLink(c *chain, l *scai.Launch, rv *scai.ImageRefere
 	}
 	c.addAll(3, claims.Checks)
 	c.add(3, pass(CheckEnvHardware, thrHardware, fmt.Sprintf("%s %s", claims.Platform, claims.Product)))
+	if endorse.fromInput && !endorse.known {
+		// The chip's certificates (or the platform's collateral) verified
+		// and recur in every build on that machine.
+		e.p.known.keep(endorse.data, endorse.sha256)
+	}
 	c.claims, c.teeEv = claims, ev
 	c.uses = append(c.uses, func() {
 		e.record("evidence", report.sha256, "evidence")

@@ -60,6 +60,8 @@ type Policy struct {
 	// parsed keeps image attestations parsed, by the SHA-256 of their
 	// bytes (keepParsed).
 	parsed *tee.Cache[*envelopeParse]
+	// known remembers the digests of recurring inputs (knownBytes).
+	known *knownBytes
 }
 
 type compiledAssessment struct {
@@ -196,6 +198,7 @@ func Compile(doc Document, opts CompileOptions) (*Policy, error) {
 		verifiers: map[string][]*buildtrust.PublicKey{}, assessors: map[string][]*buildtrust.PublicKey{},
 		rules: map[string]*compiledRule{}, environments: map[string]*compiledEnvironment{},
 		parsed: tee.NewCache[*envelopeParse](limits.ImageAttestationCacheEntries),
+		known:  newKnownBytes(),
 	}
 	if doc.APIVersion != APIVersion {
 		ps.add("/apiVersion", "apiVersion is %q; this version of buildtrust reads %q", doc.APIVersion, APIVersion)

@@ -181,6 +181,7 @@ type envelopeIn struct {
 	raw    []byte
 	sum    [32]byte // SHA-256 of raw
 	digest string   // hex of sum
+	known  bool     // sum was remembered (knownBytes), raw is kept already
 	envelopeParse
 }
 
@@ -276,8 +277,8 @@ type evaluation struct {
 	art    *compiledArtifact
 	res    *Result
 	envs   []*envelopeIn
-	blobs  map[string][]byte // hex SHA-256 → evidence bytes
-	claims map[string]any    // CEL variables
+	blobs  map[string]blob // hex SHA-256 → evidence bytes
+	claims map[string]any  // CEL variables
 	// What the CEL variables provenance and environment are made of, when
 	// verified; rendered only if the artifact has rules.
 	provClaims *provenance.Parsed
@@ -315,7 +316,7 @@ func (p *Policy) Evaluate(ctx context.Context, in Input) (*Result, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	e := &evaluation{p: p, ctx: ctx, in: in, blobs: map[string][]byte{},
+	e := &evaluation{p: p, ctx: ctx, in: in, blobs: map[string]blob{},
 		claims: map[string]any{VarProvenance: map[string]any{}, VarEnvironment: map[string]any{}}}
 	e.res = &Result{
 		Policy:   PolicyRef{Name: p.doc.Name, URI: p.policyURI(), Digest: p.source.Clone()},
@@ -419,10 +420,17 @@ func (e *evaluation) read() error {
 		// Hashed once, not copied: Input's bytes do not change while
 		// Evaluate runs (its contract), and the verifiers below copy what
 		// they keep.
-		sum := sha256.Sum256(b)
-		e.blobs[hex.EncodeToString(sum[:])] = b
+		sum, known := e.p.known.sha256(b)
+		e.blobs[hex.EncodeToString(sum[:])] = blob{b, known}
 	}
 	return nil
+}
+
+// blob is an evidence blob of the Input, and whether its digest was
+// remembered (knownBytes) rather than computed.
+type blob struct {
+	data  []byte
+	known bool
 }
 
 // addEnvelope parses raw as an envelope (or, when lookup is set, takes the
@@ -432,7 +440,7 @@ func (e *evaluation) addEnvelope(src string, raw []byte, lookup bool) error {
 	in := &envelopeIn{source: src, raw: raw}
 	var kept *envelopeParse
 	if lookup {
-		in.sum = sha256.Sum256(raw)
+		in.sum, in.known = e.p.known.sha256(raw)
 		kept, _ = e.p.keptParse(in.sum)
 	}
 	if kept != nil {
@@ -469,6 +477,9 @@ func (e *evaluation) keepParsed(in *envelopeIn) {
 	if e.p.parsed != nil && len(in.raw) <= limits.MaxCachedEnvelopeBytes {
 		kept := in.envelopeParse
 		e.p.parsed.Put(in.sum, &kept)
+		if !in.known {
+			e.p.known.keep(in.raw, in.digest)
+		}
 	}
 }
 

@@ -42,7 +42,13 @@ const (
 	// at a time.
 	ImageAttestationCacheEntries = 64
 
-	// MaxCachedEnvelopeBytes bounds an envelope a Policy keeps parsed.
+	// KnownInputCacheEntries is the number of recurring inputs (image
+	// attestations, a chip's certificates) whose SHA-256 a Policy
+	// remembers, to recognize them again by comparison.
+	KnownInputCacheEntries = 64
+
+	// MaxCachedEnvelopeBytes bounds an envelope a Policy keeps parsed, and
+	// an input it remembers.
 	// Image attestations are a few KiB.
 	MaxCachedEnvelopeBytes = 1 << 20
 )
