@@ -33,7 +33,11 @@
 // Parse, verify and evaluate are separate steps with separate names.
 // ParseEnvelope and ParseStatement check form only; Envelope.Verify and
 // VerifyStatement check signatures; MatchSubjects binds a statement to an
-// artifact; the predicate packages check what the statement says.
+// artifact; the predicate packages check what the statement says. A caller
+// that routes envelopes by their statement before verifying them (as policy
+// does) reads it with Envelope.Statement, which shares the payload rather
+// than copying it, and verifies with Envelope.VerifySigners, which returns
+// who signed without copying the payload again.
 //
 // # What is checked
 //

@@ -92,3 +92,23 @@ func ExampleBundle_Verify() {
 	// line 1 https://slsa.dev/verification_summary/v1
 	// line 2 ignored: true
 }
+
+// A verifier that routes envelopes by their statement before checking
+// signatures (which keys may sign a VSA? a provenance?) reads the statement
+// first — unverified, sharing the payload's bytes — and then verifies the
+// envelope without copying its payload; nothing of the statement is trusted
+// before VerifySigners accepts.
+func ExampleEnvelope_VerifySigners() {
+	signer, _ := buildtrust.NewSigner(exampleKey(), buildtrust.KeyOptions{})
+	st, _ := buildtrust.NewStatement("https://slsa.dev/verification_summary/v1", nil,
+		buildtrust.ResourceDescriptor{Digest: buildtrust.DigestSet{buildtrust.SHA256: strings.Repeat("ab", 32)}})
+	signed, _ := buildtrust.SignStatement(context.Background(), st, signer)
+	raw, _ := json.Marshal(signed)
+
+	env, _ := buildtrust.ParseEnvelope(raw)
+	routed, _ := env.Statement() // unverified: only for choosing keys
+	keys := map[string][]*buildtrust.PublicKey{"https://slsa.dev/verification_summary/v1": {signer.PublicKey()}}
+	signers, err := env.VerifySigners(buildtrust.VerifyOptions{Keys: keys[routed.PredicateType]})
+	fmt.Println(len(signers), err)
+	// Output: 1 <nil>
+}

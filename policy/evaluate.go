@@ -619,7 +619,11 @@ func (e *evaluation) provenance(advisory bool) *provOutcome {
 		}
 		out := &provOutcome{in: in, vs: vs, result: r, passed: err == nil}
 		if out.passed {
-			passing = append(passing, out)
+			// Each is compared by following its environment: bounded like
+			// the launches one evaluation follows.
+			if len(passing) < limits.MaxPolicyCandidates {
+				passing = append(passing, out)
+			}
 			continue
 		}
 		if s := passedCount(r.Checks); s > bestScore && len(passing) == 0 {

@@ -32,7 +32,9 @@
 //     check that the identity key in the subject hashes to the subject's
 //     digest and that every binding commits to that key (or, for dispatch
 //     evidence, to key and build ID); [Dispatch.CheckBuildID] and
-//     [Dispatch.CheckLaunch] tie a dispatch to a build and a launch.
+//     [Dispatch.CheckLaunch] tie a dispatch to a build and a launch
+//     ([Dispatch.CheckLaunchDigest] when the caller hashed the launch
+//     envelope already).
 //
 // # What is not checked here
 //
