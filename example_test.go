@@ -74,11 +74,7 @@ func ExampleDigest() {
 // A JSON Lines bundle is verified line by line; lines that do not verify are
 // ignored with the reason, never fatal.
 func ExampleBundle_Verify() {
-	signer, _ := buildtrust.NewSigner(exampleKey(), buildtrust.KeyOptions{})
-	st, _ := buildtrust.NewStatement("https://slsa.dev/verification_summary/v1", nil,
-		buildtrust.ResourceDescriptor{Digest: buildtrust.DigestSet{buildtrust.SHA256: strings.Repeat("ab", 32)}})
-	env, _ := buildtrust.SignStatement(context.Background(), st, signer)
-	line, _ := json.Marshal(env)
+	signer, line := exampleSignedVSA()
 
 	bundle, _ := buildtrust.ParseBundle([]byte(string(line) + "\n" + `{"not":"an envelope"}` + "\n"))
 	res := bundle.Verify(buildtrust.VerifyOptions{Keys: []*buildtrust.PublicKey{signer.PublicKey()}})
@@ -99,11 +95,7 @@ func ExampleBundle_Verify() {
 // envelope without copying its payload; nothing of the statement is trusted
 // before VerifySigners accepts.
 func ExampleEnvelope_VerifySigners() {
-	signer, _ := buildtrust.NewSigner(exampleKey(), buildtrust.KeyOptions{})
-	st, _ := buildtrust.NewStatement("https://slsa.dev/verification_summary/v1", nil,
-		buildtrust.ResourceDescriptor{Digest: buildtrust.DigestSet{buildtrust.SHA256: strings.Repeat("ab", 32)}})
-	signed, _ := buildtrust.SignStatement(context.Background(), st, signer)
-	raw, _ := json.Marshal(signed)
+	signer, raw := exampleSignedVSA()
 
 	env, _ := buildtrust.ParseEnvelope(raw)
 	routed, _ := env.Statement() // unverified: only for choosing keys
@@ -111,4 +103,15 @@ func ExampleEnvelope_VerifySigners() {
 	signers, err := env.VerifySigners(buildtrust.VerifyOptions{Keys: keys[routed.PredicateType]})
 	fmt.Println(len(signers), err)
 	// Output: 1 <nil>
+}
+
+// exampleSignedVSA returns a signer and a DSSE envelope (JSON) it signed,
+// holding a VSA statement about one artifact.
+func exampleSignedVSA() (*buildtrust.KeySigner, []byte) {
+	signer, _ := buildtrust.NewSigner(exampleKey(), buildtrust.KeyOptions{})
+	st, _ := buildtrust.NewStatement("https://slsa.dev/verification_summary/v1", nil,
+		buildtrust.ResourceDescriptor{Digest: buildtrust.DigestSet{buildtrust.SHA256: strings.Repeat("ab", 32)}})
+	env, _ := buildtrust.SignStatement(context.Background(), st, signer)
+	raw, _ := json.Marshal(env)
+	return signer, raw
 }
