@@ -182,6 +182,7 @@ type envelopeIn struct {
 	sum    [32]byte // SHA-256 of raw
 	digest string   // hex of sum
 	known  bool     // sum was remembered (knownBytes), raw is kept already
+	kept   bool     // the parse is a copy of the one the Policy keeps
 	envelopeParse
 }
 
@@ -444,7 +445,7 @@ func (e *evaluation) addEnvelope(src string, raw []byte, lookup bool) error {
 		kept, _ = e.p.keptParse(in.sum)
 	}
 	if kept != nil {
-		in.envelopeParse = *kept
+		in.envelopeParse, in.kept = *kept, true
 	} else {
 		env, err := buildtrust.ParseEnvelope(raw)
 		if err != nil {
@@ -474,12 +475,15 @@ func (e *evaluation) addEnvelope(src string, raw []byte, lookup bool) error {
 // is kept, so inputs nobody trusted cannot fill the cache or evict what is
 // useful. The signatures are verified again every time.
 func (e *evaluation) keepParsed(in *envelopeIn) {
-	if e.p.parsed != nil && len(in.raw) <= limits.MaxCachedEnvelopeBytes {
+	if e.p.parsed == nil || len(in.raw) > limits.MaxCachedEnvelopeBytes {
+		return
+	}
+	if !in.kept { // a parse taken from the Policy is there already
 		kept := in.envelopeParse
 		e.p.parsed.Put(in.sum, &kept)
-		if !in.known {
-			e.p.known.keep(in.raw, in.digest)
-		}
+	}
+	if !in.known {
+		e.p.known.keep(in.raw, in.digest)
 	}
 }
 

@@ -196,6 +196,24 @@ func (t *TPM) SetPCRs(bank tpm.PCRBank) error {
 	return nil
 }
 
+// QuoteLog loads bank h with the replay of eventLog (a real machine's log,
+// say: SetPCRs) and quotes every register the log extends, so that the log
+// verifies against the quote.
+func (t *TPM) QuoteLog(qualifyingData, eventLog []byte, h crypto.Hash) (*Quote, error) {
+	log, err := tpm.ParseEventLog(eventLog)
+	if err != nil {
+		return nil, err
+	}
+	bank, err := log.Replay(h)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.SetPCRs(bank); err != nil {
+		return nil, err
+	}
+	return t.Quote(qualifyingData, Selection{Hash: h, PCRs: bank.Indices()})
+}
+
 // PCRs returns the current values of the given PCRs of bank h.
 func (t *TPM) PCRs(h crypto.Hash, pcrs []int) tpm.PCRBank {
 	t.mu.Lock()
